@@ -1,0 +1,121 @@
+# Makefile: builds libeas.a and every tool under tools/, runs tests, benchmarks, installs.
+#
+# Tools and libraries are discovered: each tools/NAME/ holds NAME's .c files
+# and a build.mk that names its pkg-config packages (PKGS_NAME) and the Debian
+# packages it needs (DEBS).  lib/build.mk does the same for libeas.a.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+SAN     ?=
+
+BINDIR  := $(BUILD)/bin
+LIBEAS  := $(BUILD)/libeas.a
+
+# Debian packages: build, test and bench dependencies common to all tools.
+DEBS := build-essential pkg-config bats jq multimon-ng python3-numpy \
+        python3-scipy espeak-ng sox ffmpeg time
+LIB_PKGS :=
+
+include lib/build.mk
+include $(wildcard tools/*/build.mk)
+
+TOOLS    := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/build.mk))))
+ALL_PKGS := $(sort $(LIB_PKGS) $(foreach t,$(TOOLS),$(PKGS_$(t))))
+PKG_CFLAGS := $(if $(ALL_PKGS),$(shell pkg-config --cflags $(ALL_PKGS) 2>/dev/null))
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fips_table.o
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+BINS := $(addprefix $(BINDIR)/,$(TOOLS))
+
+.PHONY: all deps check unit bats sanitize bench fuzz install uninstall run clean format
+all: $(BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/fips_table.c: data/national_county.txt scripts/gen-fips.awk
+	@mkdir -p $(dir $@)
+	LC_ALL=C sort -t, -k2,2 -k3,3 data/national_county.txt | awk -f scripts/gen-fips.awk > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/fips_table.o: $(BUILD)/gen/fips_table.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBEAS): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+define tool_rule
+$(BINDIR)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(LIBEAS)
+	@mkdir -p $(BINDIR)
+	$(CC) $(ALL_LDFLAGS) -o $$@ $$^ $$(if $$(PKGS_$(1))$$(LIB_PKGS),$$(shell pkg-config --libs $$(PKGS_$(1)) $$(LIB_PKGS))) $(LIBS_$(1)) -lm
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBEAS) $(if $(LIB_PKGS),$(shell pkg-config --libs $(LIB_PKGS))) -lm
+
+# Install what is missing; silent when everything is present.
+deps:
+	@sh scripts/deps.sh $(sort $(DEBS))
+
+check: all $(UNIT_BIN)
+	@EAS_BIN=$(abspath $(BINDIR)) EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh
+
+unit: $(UNIT_BIN)
+	@EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh unit
+
+sanitize:
+	$(MAKE) BUILD=build/san SAN=1 CFLAGS="-O1 -g" check
+
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Ilib -I$(BUILD)/gen -o $(FUZZ_BIN) fuzz/fuzz_header.c $(filter-out $(BUILD)/gen/fips_table.o,$(LIB_OBJ:$(BUILD)/%.o=%.c)) $(BUILD)/gen/fips_table.c -lm \
+	  $(if $(LIB_PKGS),$(shell pkg-config --cflags --libs $(LIB_PKGS)))
+	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 fuzz/corpus
+
+bench: all
+	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
+
+run: deps all
+	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	for f in $(wildcard completions/bash/*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done
+	for f in $(wildcard completions/zsh/_*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; done
+
+format:
+	clang-format -i $(wildcard lib/*.c lib/*.h tools/*/*.c tests/unit/*.c tests/unit/*.h fuzz/*.c)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

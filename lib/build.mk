@@ -1,0 +1,3 @@
+# lib/build.mk: pkg-config packages libeas.a needs (LIB_PKGS) and their Debian packages (DEBS).
+LIB_PKGS +=
+DEBS +=

@@ -1,0 +1,47 @@
+/* log.c: the one logger of eas-tools (stderr only, levels set by -v). */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *progname = "eas";
+static int cur_level = EAS_LOG_WARN;
+
+void eas_log_init(const char *argv0)
+{
+	if (argv0 && *argv0) {
+		const char *s = strrchr(argv0, '/');
+		progname = s ? s + 1 : argv0;
+	}
+}
+
+void eas_log_set_level(int level)
+{
+	cur_level = level < EAS_LOG_ERROR ? EAS_LOG_ERROR : level;
+}
+
+int eas_log_get_level(void)
+{
+	return cur_level;
+}
+
+const char *eas_progname(void)
+{
+	return progname;
+}
+
+void eas_log(int level, const char *fmt, ...)
+{
+	static const char *names[] = {"", "warning: ", "", "debug: "};
+	char buf[1024];
+	va_list ap;
+
+	if (level > cur_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	/* One write per message so lines from several tools do not interleave. */
+	fprintf(stderr, "%s: %s%s\n", progname, names[level < 0 ? 0 : level > 3 ? 3 : level], buf);
+}

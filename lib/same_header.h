@@ -1,0 +1,87 @@
+/* same_header.h: SAME header (ZCZC-ORG-EEE-PSSCCC...+TTTT-JJJHHMM-LLLLLLLL-) parsing, validation
+ * and names. */
+#ifndef EAS_SAME_HEADER_H
+#define EAS_SAME_HEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+#define SAME_MAX_LOCATIONS 31
+#define SAME_HEADER_MAX    252 /* 35 + 7 * 31 characters */
+
+struct same_location {
+	char code[7]; /* "039173" */
+	int part;     /* P digit, 0..9 */
+	int state;    /* SS, 0..99 (0 = the whole country) */
+	int county;   /* CCC, 0..999 (0 = the whole state) */
+};
+
+struct same_header {
+	char raw[SAME_HEADER_MAX + 1]; /* the whole header, NUL-terminated */
+	char originator[4];            /* "WXR" */
+	char event[4];                 /* "TOR" */
+	int nloc;                      /* 1..31 */
+	struct same_location loc[SAME_MAX_LOCATIONS];
+	char purge[5];     /* "0030" */
+	int purge_minutes; /* 30 */
+	int issued_day;    /* JJJ, 1..366 */
+	int issued_hour;   /* HH, 0..23 */
+	int issued_minute; /* MM, 0..59 */
+	char sender[9];    /* "KCLE/NWS", always 8 characters */
+};
+
+/* Flags for same_header_parse(). */
+enum {
+	/* As received from the air: any 3-letter event code, purge any HHMM with MM < 60. */
+	SAME_PARSE_RECEIVED = 0,
+	/* For sending: the originator and event must be known and the purge a legal
+	 * duration (15-minute steps up to an hour, 30-minute steps beyond). */
+	SAME_PARSE_STRICT = 1,
+};
+
+/*
+ * Parse and validate TEXT (LEN bytes, no NUL needed) as a complete SAME header,
+ * "ZCZC-" through the '-' after the sender.  Nothing may follow the final '-'.
+ * On success fills *H and returns 0.  On failure returns -1 and writes a
+ * one-line reason naming the field and what is wrong into ERR (if ERR is not
+ * NULL), e.g. "location 2 \"03917X\": not 6 digits".  Never reads past LEN.
+ */
+int same_header_parse(const char *text, size_t len, int flags, struct same_header *h, char *err,
+                      size_t errlen);
+
+/* Full name of an originator code ("WXR" -> "National Weather Service"), NULL if unknown. */
+const char *same_originator_name(const char *org);
+
+/* Full name of an event code ("TOR" -> "Tornado Warning"), NULL if unknown. */
+const char *same_event_name(const char *event);
+
+/* "warning", "watch", "advisory", "statement", "test", "emergency" or "unknown". */
+const char *same_event_significance(const char *event);
+
+/* Meaning of the P digit: 0 "all", 1 "northwest", ... 9 "southeast"; NULL outside 0..9. */
+const char *same_part_name(int part);
+
+/*
+ * Absolute issue and expiry times (epoch ms, UTC) of H received at NOW_MS.
+ * The header has day-of-year but no year: the year is the one (of NOW's year
+ * and its neighbours) that puts the issue time nearest NOW, so a header issued
+ * on day 365 and heard on 1 January belongs to the year before.
+ * Returns 0, or -1 when the day does not exist in any candidate year.
+ */
+int same_header_times(const struct same_header *h, int64_t now_ms, int64_t *issued_ms,
+                      int64_t *expires_ms);
+
+/* Stable id of a raw header: 16 lowercase hex digits of its 64-bit FNV-1a hash. */
+void same_header_id(const char *raw, char out[17]);
+
+/*
+ * Write the alert fields of H as key/value pairs into the open JSON object J:
+ * raw, originator, originator_name, event, event_name, significance,
+ * locations [{code, part, part_name, state, state_name, county}], purge,
+ * purge_minutes, issued, expires, sender, id.  NOW_MS is the receive time.
+ */
+void same_header_json(struct eas_json *j, const struct same_header *h, int64_t now_ms);
+
+#endif
