@@ -1,0 +1,417 @@
+/* eas-capture.c: any audio source (ALSA, network stream, file, stdin) to a steady s16le mono PCM
+ * stream on stdout, reconnecting live sources forever.  Options, signals and the main loop. */
+#include "capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <alsa/asoundlib.h>
+
+#include "exitcode.h"
+#include "log.h"
+
+#ifndef EAS_VERSION
+#define EAS_VERSION "0.1.0"
+#endif
+
+#define RATE_MIN     8000
+#define RATE_MAX     192000
+#define BACKOFF_MIN  0.5
+#define BACKOFF_MAX  30.0
+#define GOOD_RESET_S 60 /* a connection that gave this much audio resets the backoff */
+
+volatile sig_atomic_t cap_stop;
+volatile sig_atomic_t cap_hup;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	cap_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	cap_hup = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: eas-capture [options] SOURCE\n"
+	        "Read an audio source and write signed 16-bit little-endian mono PCM to stdout.\n"
+	        "\n"
+	        "SOURCE is one of:\n"
+	        "  alsa:NAME            ALSA capture PCM (alsa:hw:1,0, alsa:default, ...)\n"
+	        "  http(s)://, rtsp://, ...  network stream (Icecast/SHOUTcast, HLS, RTSP);\n"
+	        "                       live: reconnects forever\n"
+	        "  FILE                 any file FFmpeg can read (WAV, FLAC, Ogg, MP3, AAC, Opus)\n"
+	        "  LIST.m3u, LIST.pls   playlist: its first entry that opens\n"
+	        "  -                    standard input (probed, or raw with --raw)\n"
+	        "\n"
+	        "options:\n"
+	        "  -r, --rate HZ        output sample rate, %d..%d (default 22050)\n"
+	        "  -s, --source NAME    monitor name for status lines (default the host name)\n"
+	        "      --device-rate HZ ALSA: capture at this rate (default: nearest to -r)\n"
+	        "      --channels N     ALSA / --raw: channel count (default 1, or the device's)\n"
+	        "      --raw RATE       input is headerless s16le at RATE Hz (--channels N)\n"
+	        "      --realtime       pace file input at real time\n"
+	        "      --loop           start a file again at its end\n"
+	        "      --duration S     stop after S seconds of output\n"
+	        "      --timeout S      exit 3 when no audio came for S seconds\n"
+	        "      --no-reconnect   network: give up at the first error or end of stream\n"
+	        "      --status-fd N    write JSON status lines to file descriptor N\n"
+	        "  -v                   more log on stderr (repeat for more)\n"
+	        "  -h, --help           this help\n"
+	        "      --version        print the version\n"
+	        "\n"
+	        "exit status: 0 end of file, --duration, SIGTERM/SIGINT or stdout closed;\n"
+	        "1 runtime failure; 2 usage; 3 --timeout without audio.\n",
+	        RATE_MIN, RATE_MAX);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, fmt, arg);
+	log_error("%s", msg);
+	fprintf(stderr, "Try 'eas-capture --help'.\n");
+	return EAS_EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Sleep SECONDS unless a signal or --timeout cuts it short. */
+static void backoff_sleep(double seconds, const struct sink *s)
+{
+	int64_t end = cap_now_ns() + (int64_t)(seconds * 1e9);
+	while (!cap_stop && !cap_hup && !sink_timed_out(s)) {
+		int64_t left = end - cap_now_ns();
+		if (left <= 0)
+			break;
+		if (left > 100000000)
+			left = 100000000;
+		struct timespec ts = {0, (long)left};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int finish(const char *state, int code)
+{
+	status_set(state);
+	return code;
+}
+
+static int capture(const struct cap_opts *o, struct sink *s)
+{
+	bool live = o->kind == CAP_NET || o->kind == CAP_ALSA;
+	bool retry = (o->kind == CAP_NET && !o->no_reconnect) || o->kind == CAP_ALSA;
+	bool opened_once = false;
+	double delay = BACKOFF_MIN;
+	unsigned failures = 0;
+	char err[1024];
+
+	status_set("connecting");
+	for (bool first = true;; first = false) {
+		struct src_av *av = NULL;
+		struct src_alsa *al = NULL;
+		int r;
+
+		if (cap_stop)
+			return finish("stopped", EAS_EXIT_OK);
+		if (!first)
+			status_reconnect();
+		cap_hup = 0;
+		err[0] = '\0';
+		sink_begin(s);
+		if (o->kind == CAP_ALSA)
+			r = src_alsa_open(&al, o, err, sizeof err);
+		else
+			r = src_av_open(&av, o, s, err, sizeof err);
+		if (r < 0) {
+			if (cap_stop)
+				return finish("stopped", EAS_EXIT_OK);
+			status_error(err);
+			if (sink_timed_out(s)) {
+				log_error("%s; no audio for %g s, giving up", err, o->timeout);
+				return finish("failed", EAS_EXIT_TIMEOUT);
+			}
+			/* A live URL is retried even at start; an ALSA device must exist at start.
+			 */
+			if (!retry || (o->kind == CAP_ALSA && !opened_once)) {
+				log_error("%s", err);
+				return finish("failed", EAS_EXIT_FAIL);
+			}
+			if (cap_hup)
+				continue;
+			failures++;
+			log_warn("%s; retrying in %.1f s (attempt %u)", err, delay, failures);
+			status_set("reconnecting");
+			backoff_sleep(delay, s);
+			delay = fmin(delay * 2, BACKOFF_MAX);
+			continue;
+		}
+		if (failures)
+			log_warn("%s: connected again after %u failed attempt%s", o->input,
+			         failures, failures == 1 ? "" : "s");
+		failures = 0;
+		opened_once = true;
+		if (o->kind == CAP_ALSA)
+			r = src_alsa_run(al, s, o, err, sizeof err);
+		else
+			r = src_av_run(av, s, o, err, sizeof err);
+		if (r != END_EPIPE && r != END_WRITEERR) {
+			int e = sink_end(s);
+			if (e != END_EOF && r != END_DONE)
+				r = e;
+		}
+		src_alsa_close(al);
+		src_av_close(av);
+		if (s->conn_samples >= (uint64_t)GOOD_RESET_S * (uint64_t)o->rate)
+			delay = BACKOFF_MIN;
+
+		switch (r) {
+		case END_DONE:
+		case END_STOP:
+			return finish("stopped", EAS_EXIT_OK);
+		case END_EPIPE:
+			log_info("stdout closed by the reader; stopping");
+			return finish("stopped", EAS_EXIT_OK);
+		case END_WRITEERR:
+			log_error("writing to stdout: %s", strerror(s->err));
+			status_error("writing to stdout failed");
+			return finish("failed", EAS_EXIT_FAIL);
+		case END_TIMEOUT:
+			log_error("%s: no audio for %g s, giving up", o->input, o->timeout);
+			status_error("timeout");
+			return finish("failed", EAS_EXIT_TIMEOUT);
+		case END_HUP:
+			log_warn("%s: SIGHUP, reconnecting", o->input);
+			status_error("SIGHUP");
+			status_set("reconnecting");
+			continue;
+		case END_EOF:
+			if (o->kind == CAP_FILE && o->loop) {
+				if (s->conn_samples == 0) {
+					log_error("%s: no audio in the file, not looping",
+					          o->input);
+					return finish("failed", EAS_EXIT_FAIL);
+				}
+				log_debug("%s: end of file, looping", o->input);
+				continue;
+			}
+			if (!live || o->no_reconnect)
+				return finish("eof", EAS_EXIT_OK);
+			break; /* a live stream that ended: reconnect */
+		default:       /* END_ERROR */
+			if (!live || o->no_reconnect) {
+				log_error("%s", err[0] ? err : "failed");
+				status_error(err);
+				return finish("failed", EAS_EXIT_FAIL);
+			}
+			break;
+		}
+		status_error(err);
+		log_warn("%s; reconnecting in %.1f s", err[0] ? err : o->input, delay);
+		status_set("reconnecting");
+		backoff_sleep(delay, s);
+		delay = fmin(delay * 2, BACKOFF_MAX);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_DEVICE_RATE = 256,
+		OPT_CHANNELS,
+		OPT_RAW,
+		OPT_REALTIME,
+		OPT_LOOP,
+		OPT_DURATION,
+		OPT_TIMEOUT,
+		OPT_NO_RECONNECT,
+		OPT_STATUS_FD,
+		OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+	    {"rate", required_argument, NULL, 'r'},
+	    {"source", required_argument, NULL, 's'},
+	    {"device-rate", required_argument, NULL, OPT_DEVICE_RATE},
+	    {"channels", required_argument, NULL, OPT_CHANNELS},
+	    {"raw", required_argument, NULL, OPT_RAW},
+	    {"realtime", no_argument, NULL, OPT_REALTIME},
+	    {"loop", no_argument, NULL, OPT_LOOP},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
+	    {"status-fd", required_argument, NULL, OPT_STATUS_FD},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cap_opts o = {.rate = 22050, .status_fd = -1};
+	char host[HOST_NAME_MAX + 1] = "localhost";
+	int verbose = 0, c;
+
+	eas_log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "r:s:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (!parse_int(optarg, RATE_MIN, RATE_MAX, &o.rate))
+				return bad_usage("-r: rate '%s' is not an integer 8000..192000",
+				                 optarg);
+			break;
+		case 's':
+			if (!*optarg)
+				return bad_usage("-s: empty source name%s", "");
+			o.source = optarg;
+			break;
+		case OPT_DEVICE_RATE:
+			if (!parse_int(optarg, 1000, 768000, &o.device_rate))
+				return bad_usage("--device-rate: '%s' is not a rate 1000..768000",
+				                 optarg);
+			break;
+		case OPT_CHANNELS:
+			if (!parse_int(optarg, 1, 64, &o.channels))
+				return bad_usage("--channels: '%s' is not a count 1..64", optarg);
+			break;
+		case OPT_RAW:
+			if (!parse_int(optarg, RATE_MIN, RATE_MAX, &o.raw_rate))
+				return bad_usage("--raw: rate '%s' is not an integer 8000..192000",
+				                 optarg);
+			break;
+		case OPT_REALTIME:
+			o.realtime = true;
+			break;
+		case OPT_LOOP:
+			o.loop = true;
+			break;
+		case OPT_DURATION:
+			if (!parse_seconds(optarg, &o.duration))
+				return bad_usage(
+				    "--duration: '%s' is not a positive number of seconds", optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_seconds(optarg, &o.timeout))
+				return bad_usage(
+				    "--timeout: '%s' is not a positive number of seconds", optarg);
+			break;
+		case OPT_NO_RECONNECT:
+			o.no_reconnect = true;
+			break;
+		case OPT_STATUS_FD:
+			if (!parse_int(optarg, 0, INT_MAX, &o.status_fd))
+				return bad_usage("--status-fd: '%s' is not a file descriptor",
+				                 optarg);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? EAS_EXIT_OK : EAS_EXIT_FAIL;
+		case OPT_VERSION:
+			printf("eas-capture %s\n", EAS_VERSION);
+			return fflush(stdout) == 0 && !ferror(stdout) ? EAS_EXIT_OK : EAS_EXIT_FAIL;
+		default:
+			fprintf(stderr, "Try 'eas-capture --help'.\n");
+			return EAS_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return bad_usage(optind >= argc ? "no SOURCE given%s" : "one SOURCE only, not '%s'",
+		                 optind >= argc ? "" : argv[optind + 1]);
+	o.input = argv[optind];
+	if (!*o.input)
+		return bad_usage("empty SOURCE%s", "");
+
+	/* Validate the combination. */
+	if (strncmp(o.input, "alsa:", 5) == 0) {
+		o.kind = CAP_ALSA;
+		if (!o.input[5])
+			return bad_usage("'%s': no ALSA PCM name after alsa:", o.input);
+		if (o.raw_rate)
+			return bad_usage("--raw does not apply to ALSA input%s", "");
+	} else {
+		o.kind = src_av_classify(o.input);
+		if (o.device_rate)
+			return bad_usage("--device-rate applies to ALSA input only%s", "");
+		if (o.channels && !o.raw_rate)
+			return bad_usage("--channels applies to ALSA or --raw input only%s", "");
+	}
+	if (o.loop && o.kind != CAP_FILE)
+		return bad_usage("--loop applies to files only%s", "");
+	if (o.no_reconnect && o.kind != CAP_NET)
+		log_warn("--no-reconnect applies to network sources only; ignored");
+	if (o.status_fd >= 0) {
+		if (o.status_fd == STDOUT_FILENO || o.status_fd == STDIN_FILENO)
+			return bad_usage("--status-fd: %s is not usable (stdout carries the PCM)",
+			                 o.status_fd == 0 ? "0" : "1");
+		if (fcntl(o.status_fd, F_GETFL) == -1) {
+			char n[16];
+			snprintf(n, sizeof n, "%d", o.status_fd);
+			return bad_usage("--status-fd: %s is not an open file descriptor", n);
+		}
+	}
+	if (!o.source) {
+		if (gethostname(host, sizeof host) != 0)
+			strcpy(host, "localhost");
+		host[sizeof host - 1] = '\0';
+		o.source = host;
+	}
+	eas_log_set_level(EAS_LOG_WARN + verbose);
+	src_av_log_setup(verbose);
+
+	/* Signals: handlers only set flags; no SA_RESTART so blocking reads return EINTR. */
+	struct sigaction sa = {0};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct sink s;
+	sink_init(&s, o.rate, o.realtime, o.duration, o.timeout);
+	status_start(&o, &s);
+	int rc = capture(&o, &s);
+	status_stop();
+	sink_free(&s);
+	snd_config_update_free_global();
+	if (close(STDOUT_FILENO) != 0 && errno != EPIPE && errno != EINTR && rc == EAS_EXIT_OK) {
+		log_error("closing stdout: %s", strerror(errno));
+		rc = EAS_EXIT_FAIL;
+	}
+	return rc;
+}
