@@ -1,0 +1,360 @@
+/* eas-decode: s16le mono PCM in, SAME alerts, end-of-message, attention tones and audio status out
+ * as JSON lines. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "json.h"
+#include "levels.h"
+#include "log.h"
+#include "same_decode.h"
+#include "same_header.h"
+#include "timeutil.h"
+
+#ifndef EAS_VERSION
+#define EAS_VERSION "0.1.0"
+#endif
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--now TIME] [--status-interval S]\n"
+	    "                  [--silence-threshold DBFS] [--silence-duration S] [-v] [FILE]\n"
+	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
+	    "\n"
+	    "  -r, --rate HZ              input sample rate, 8000..192000 (default 22050)\n"
+	    "  -s, --source NAME          monitor name in every line (default the host name)\n"
+	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
+	    "does\n"
+	    "      --now TIME             receive time of the input's start (RFC 3339, epoch\n"
+	    "                             seconds or \"now\"); times are then taken from the "
+	    "input\n"
+	    "      --status-interval S    a status line every S seconds of audio (default 5, 0 "
+	    "off)\n"
+	    "      --silence-threshold DB RMS below which audio is quiet (default -50 dBFS)\n"
+	    "      --silence-duration S   quiet this long is reported as silence (default 10)\n"
+	    "  -v, --verbose              more log on stderr (repeat for more)\n"
+	    "  -h, --help                 this help\n"
+	    "      --version              print the version\n");
+}
+
+struct opts {
+	int rate;
+	const char *source;
+	int raw;
+	int have_now;
+	int64_t now_ms;
+	double status_interval;
+	double silence_db, silence_s;
+};
+
+/* Receive time of the sample at POS: the input clock with --now, else the wall clock. */
+static int64_t event_time(const struct opts *o, uint64_t pos)
+{
+	if (o->have_now)
+		return o->now_ms + (int64_t)llround(pos * 1000.0 / o->rate);
+	return eas_now_ms();
+}
+
+/* Write one line; returns -1 when stdout is gone. */
+static int emit(const char *s, size_t n)
+{
+	if (fwrite(s, 1, n, stdout) != n || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+		return -1;
+	return 0;
+}
+
+static void common_fields(struct eas_json *j, const struct opts *o, uint64_t pos)
+{
+	char tb[40];
+	eas_json_key_str(j, "source", o->source);
+	eas_json_key_str(j, "time", eas_rfc3339_ms(event_time(o, pos), tb, sizeof tb));
+	eas_json_key_num(j, "offset_s", (double)pos / o->rate, 3);
+}
+
+static int emit_event(const struct opts *o, const struct same_event *ev, struct eas_json *j)
+{
+	eas_json_reset(j);
+	if (o->raw) {
+		if (ev->type == SAME_EV_ALERT)
+			return emit(ev->header.raw, strlen(ev->header.raw));
+		if (ev->type == SAME_EV_EOM)
+			return emit("NNNN", 4);
+		return 0;
+	}
+	eas_json_obj_begin(j);
+	switch (ev->type) {
+	case SAME_EV_ALERT:
+		eas_json_key_str(j, "type", "alert");
+		same_header_json(j, &ev->header, event_time(o, ev->sample));
+		eas_json_key_int(j, "bursts", ev->bursts);
+		eas_json_key_int(j, "bit_errors", ev->bit_errors);
+		eas_json_key_num(j, "confidence", ev->confidence, 3);
+		break;
+	case SAME_EV_EOM:
+		eas_json_key_str(j, "type", "eom");
+		eas_json_key_int(j, "bursts", ev->bursts);
+		break;
+	case SAME_EV_ATTENTION:
+		eas_json_key_str(j, "type", "attention");
+		eas_json_key_str(j, "tone", ev->tone);
+		eas_json_key_num(j, "duration_s", ev->duration_s, 2);
+		break;
+	}
+	common_fields(j, o, ev->sample);
+	eas_json_obj_end(j);
+	if (j->oom) {
+		log_error("out of memory");
+		return -1;
+	}
+	return emit(j->buf, j->len);
+}
+
+static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos,
+                       struct eas_json *j)
+{
+	struct eas_level_report r;
+	eas_levels_report(lv, &r);
+	if (o->raw)
+		return 0;
+	eas_json_reset(j);
+	eas_json_obj_begin(j);
+	eas_json_key_str(j, "type", "status");
+	common_fields(j, o, pos);
+	eas_json_key_int(j, "samples", (int64_t)pos);
+	eas_json_key_num(j, "rms_dbfs", r.rms_dbfs, 1);
+	eas_json_key_num(j, "peak_dbfs", r.peak_dbfs, 1);
+	eas_json_key_bool(j, "silence", r.silence);
+	eas_json_key_bool(j, "clipping", r.clipping);
+	eas_json_key_int(j, "clipped_samples", (int64_t)r.clipped);
+	eas_json_obj_end(j);
+	return emit(j->buf, j->len);
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum { OPT_RAW = 256, OPT_NOW, OPT_STATUS, OPT_SIL_DB, OPT_SIL_S, OPT_VERSION };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"rate", required_argument, NULL, 'r'},
+	    {"source", required_argument, NULL, 's'},
+	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"now", required_argument, NULL, OPT_NOW},
+	    {"status-interval", required_argument, NULL, OPT_STATUS},
+	    {"silence-threshold", required_argument, NULL, OPT_SIL_DB},
+	    {"silence-duration", required_argument, NULL, OPT_SIL_S},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	struct opts o = {.rate = 22050, .status_interval = 5, .silence_db = -50, .silence_s = 10};
+	static char host[256];
+	double v;
+	int c, verbose = EAS_LOG_WARN;
+
+	eas_log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "r:s:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (parse_double(optarg, 8000, 192000, &v) < 0 || v != floor(v)) {
+				log_error("invalid rate \"%s\": an integer from 8000 to 192000 Hz",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			o.rate = (int)v;
+			break;
+		case 's':
+			if (!*optarg) {
+				log_error("empty source name");
+				return EAS_EXIT_USAGE;
+			}
+			o.source = optarg;
+			break;
+		case OPT_RAW:
+			o.raw = 1;
+			break;
+		case OPT_NOW:
+			if (eas_parse_time(optarg, &o.now_ms) < 0) {
+				log_error("invalid --now \"%s\": use RFC 3339 "
+				          "(2026-11-22T14:05:00Z), epoch "
+				          "seconds or \"now\"",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			o.have_now = 1;
+			break;
+		case OPT_STATUS:
+			if (parse_double(optarg, 0, 86400, &o.status_interval) < 0) {
+				log_error("invalid --status-interval \"%s\": seconds from 0 (off) "
+				          "to 86400",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			break;
+		case OPT_SIL_DB:
+			if (parse_double(optarg, -120, 0, &o.silence_db) < 0) {
+				log_error("invalid --silence-threshold \"%s\": dBFS from -120 to 0",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			break;
+		case OPT_SIL_S:
+			if (parse_double(optarg, 0, 86400, &o.silence_s) < 0) {
+				log_error(
+				    "invalid --silence-duration \"%s\": seconds from 0 to 86400",
+				    optarg);
+				return EAS_EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return EAS_EXIT_OK;
+		case OPT_VERSION:
+			printf("eas-decode %s\n", EAS_VERSION);
+			return EAS_EXIT_OK;
+		default:
+			usage(stderr);
+			return EAS_EXIT_USAGE;
+		}
+	}
+	eas_log_set_level(verbose);
+	if (argc - optind > 1) {
+		log_error("too many arguments: one FILE at most");
+		usage(stderr);
+		return EAS_EXIT_USAGE;
+	}
+	if (!o.source) {
+		if (gethostname(host, sizeof host - 1) < 0 || !*host)
+			strcpy(host, "localhost");
+		o.source = host;
+	}
+
+	const char *path = optind < argc ? argv[optind] : "-";
+	FILE *in = stdin;
+	if (strcmp(path, "-") != 0 && !(in = fopen(path, "rb"))) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		return EAS_EXIT_FAIL;
+	}
+	if (in == stdin && isatty(STDIN_FILENO))
+		log_warn("reading PCM from a terminal; pipe eas-capture or a file in");
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct same_decoder *dec = same_decoder_new(o.rate);
+	if (!dec) {
+		log_error("out of memory");
+		return EAS_EXIT_FAIL;
+	}
+	struct eas_levels lv;
+	eas_levels_init(&lv, o.rate, o.silence_db, o.silence_s);
+	uint64_t status_every = (uint64_t)llround(o.status_interval * o.rate),
+	         next_status = status_every;
+	struct eas_json j;
+	eas_json_init(&j);
+
+	unsigned char buf[8192 + 1];
+	int16_t pcm[4096];
+	size_t carry = 0;
+	uint64_t total = 0;
+	int rc = EAS_EXIT_OK, gone = 0;
+	struct same_event ev;
+
+	while (!stop && !gone) {
+		size_t got = fread(buf + carry, 1, sizeof buf - 1 - carry, in);
+		if (got == 0) {
+			if (ferror(in) && errno == EINTR && !stop) {
+				clearerr(in);
+				continue;
+			}
+			break;
+		}
+		size_t have = carry + got, ns = have / 2;
+		for (size_t i = 0; i < ns; i++)
+			pcm[i] = (int16_t)(buf[2 * i] | buf[2 * i + 1] << 8);
+		carry = have & 1;
+		if (carry)
+			buf[0] = buf[have - 1];
+		/* feed in pieces that end on status boundaries */
+		size_t off = 0;
+		while (off < ns && !gone) {
+			size_t k = ns - off;
+			if (status_every && total + k > next_status)
+				k = (size_t)(next_status - total);
+			same_decoder_feed(dec, pcm + off, k);
+			eas_levels_feed(&lv, pcm + off, k);
+			total += k;
+			off += k;
+			while (!gone && same_decoder_next(dec, &ev))
+				gone = emit_event(&o, &ev, &j) < 0;
+			if (status_every && total == next_status && !gone) {
+				gone = emit_status(&o, &lv, total, &j) < 0;
+				next_status += status_every;
+			}
+		}
+	}
+	if (ferror(in) && !stop) {
+		log_error("read error on %s: %s", path, strerror(errno));
+		rc = EAS_EXIT_FAIL;
+	}
+	if (!gone) {
+		same_decoder_finish(dec);
+		while (!gone && same_decoder_next(dec, &ev))
+			gone = emit_event(&o, &ev, &j) < 0;
+		if (!gone && status_every && lv.n > 0)
+			gone = emit_status(&o, &lv, total, &j) < 0;
+	}
+	if (total == 0 && !carry && !stop && rc == EAS_EXIT_OK)
+		log_warn("empty input: no samples read");
+	if (carry && !stop) {
+		log_error(
+		    "input ended in the middle of a sample (odd byte count); last byte ignored");
+		rc = EAS_EXIT_FAIL;
+	}
+	same_decoder_free(dec);
+	eas_json_free(&j);
+	if (in != stdin)
+		fclose(in);
+	if (gone || ferror(stdout) || fflush(stdout) == EOF) {
+		/* a closed pipe downstream ends us quietly */
+		if (errno != EPIPE)
+			log_error("write error: %s", strerror(errno));
+		return EAS_EXIT_FAIL;
+	}
+	return rc;
+}
