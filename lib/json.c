@@ -135,7 +135,12 @@ static void str_body(struct eas_json *j, const unsigned char *s, size_t n)
 			             : c >= 0xc2 && c < 0xe0 ? 2
 			                                     : 0;
 			size_t k = 1;
-			if (len && c < 0xf8) {
+			/* The second byte's range rules out overlong forms, UTF-16
+			 * surrogates and code points past U+10FFFF. */
+			unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+			unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+			if (len && c < 0xf8 && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
+				k = 2;
 				while (k < len && i + k < n && (s[i + k] & 0xc0) == 0x80)
 					k++;
 			}
@@ -184,7 +189,7 @@ void eas_json_int(struct eas_json *j, int64_t v)
 
 void eas_json_num(struct eas_json *j, double v, int decimals)
 {
-	char b[64];
+	char b[352]; /* room for DBL_MAX in full with 17 decimals */
 	if (!isfinite(v)) {
 		eas_json_null(j);
 		return;

@@ -115,6 +115,10 @@ int eas_parse_time(const char *text, int64_t *ms)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
 		return -1;
+	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return -1;
 	int64_t days = eas_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*ms = ((days * 86400) + h * 3600 + mi * 60 + s) * 1000 + frac;
 	return 0;
