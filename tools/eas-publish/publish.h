@@ -1,0 +1,89 @@
+/* publish.h: eas-publish's internal interfaces: input line validation, spool records, and the
+ * PostgreSQL consumer. */
+#ifndef EAS_PUBLISH_H
+#define EAS_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+
+#define SOURCE_MAX 64 /* bytes of a source name */
+#define KEY_MAX    64 /* bytes of a line's idempotency key */
+
+enum { PUB_OK = 0, PUB_BAD_JSON = -1, PUB_BAD_FIELDS = -2 };
+
+/* What eas-publish needs to know about one input line. */
+struct pub_line {
+	char type;                   /* 'A' alert, 'E' eom, 'S' status, 'O' other */
+	char key[KEY_MAX + 1];       /* alert: its id; eom: "eom-" + hash of source, time, offset */
+	char source[SOURCE_MAX + 1]; /* who heard it */
+	int64_t time_ms;             /* receive time (the line's "time", else NOW) */
+	int64_t issued_ms, expires_ms; /* alert times, 0 when absent */
+};
+
+/*
+ * Parse and check LINE (LEN bytes, no newline).  The source is FORCE_SOURCE
+ * when not NULL, else the line's "source", else DEFAULT_SOURCE.  Returns
+ * PUB_OK and fills *PL; PUB_BAD_JSON when the line is not a JSON object;
+ * PUB_BAD_FIELDS when it is one but lacks or has invalid fields.  ERR gets a
+ * one-line reason.  No I/O.
+ */
+int pub_line_parse(const char *line, size_t len, const char *force_source,
+                   const char *default_source, int64_t now_ms, struct pub_line *pl, char *err,
+                   size_t errlen);
+
+/* 0 when S is a usable source name: 1..SOURCE_MAX bytes, no control characters. */
+int pub_source_check(const char *s);
+
+/*
+ * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
+ * fields of a pub_line and then the input line itself.  pub_record_header()
+ * writes everything before JSON into BUF and returns its length (or -1).
+ */
+int pub_record_header(const struct pub_line *pl, char *buf, size_t len);
+
+/* A parsed record: pointers into the record's bytes (not NUL-terminated). */
+struct pub_record {
+	char type;
+	const char *key, *source, *json;
+	size_t keylen, sourcelen, jsonlen;
+	int64_t time_ms, issued_ms, expires_ms;
+};
+
+/* Split REC (LEN bytes, no newline).  Returns 0, or -1 when it is damaged. */
+int pub_record_parse(const char *rec, size_t len, struct pub_record *r);
+
+/* The PostgreSQL consumer: archives the spool's alert records from cursor
+ * CURSOR on into table eas_alerts (created if missing). */
+struct pg_consumer;
+struct pg_consumer *pg_consumer_new(const char *conninfo, struct eas_spool *sp, int cursor);
+/* Connect when due, write the next batch, move the cursor.  Blocks at most a
+ * few seconds (connect_timeout). */
+void pg_consumer_pump(struct pg_consumer *p, int64_t now_ms);
+bool pg_consumer_up(const struct pg_consumer *p);
+/* Milliseconds until the consumer wants to run again. */
+int pg_consumer_timeout(const struct pg_consumer *p, int64_t now_ms);
+/* Drop the connection and retry at once (SIGHUP). */
+void pg_consumer_reset(struct pg_consumer *p);
+long pg_consumer_rows(const struct pg_consumer *p);
+void pg_consumer_free(struct pg_consumer *p);
+
+/* The table: also printed in the man page. */
+#define PUB_PG_SCHEMA                                                                              \
+	"CREATE TABLE IF NOT EXISTS eas_alerts (\n"                                                \
+	"  id            text PRIMARY KEY,\n"                                                      \
+	"  sources       text[] NOT NULL,\n"                                                       \
+	"  received      timestamptz NOT NULL,\n"                                                  \
+	"  last_received timestamptz NOT NULL,\n"                                                  \
+	"  issued        timestamptz,\n"                                                           \
+	"  expires       timestamptz,\n"                                                           \
+	"  event         text,\n"                                                                  \
+	"  originator    text,\n"                                                                  \
+	"  locations     text[] NOT NULL DEFAULT '{}',\n"                                          \
+	"  raw           text,\n"                                                                  \
+	"  line          jsonb NOT NULL\n"                                                         \
+	")"
+
+#endif
