@@ -369,10 +369,17 @@ static float layout_cost(const struct same_decoder *d, int nloc, int slen, int n
 	return c;
 }
 
+struct decoded;
+static double expected_errors(const struct same_decoder *d, const struct decoded *out,
+                              double kappa);
+
 struct decoded {
 	char raw[SAME_HEADER_MAX + 1];
 	int len;           /* characters in raw */
 	double exp_errors; /* expected character errors */
+	double mu;         /* mean decided soft value */
+	float lc[32][9];   /* cost of every layout (locations, sender length) */
+	int bn, bs, bo;    /* the chosen layout and originator */
 };
 
 /*
@@ -387,7 +394,7 @@ static int ml_decode(struct same_decoder *d, const float *s, int nbits, struct d
 	if (nplaces < 38)
 		return -1;
 	compute_costs(d, s, nplaces);
-	float lc[32][9];
+	float(*lc)[9] = out->lc;
 	int bn = 0, bs = 0;
 	for (int n = 1; n <= 31; n++)
 		for (int sl = 1; sl <= 8; sl++) {
@@ -426,29 +433,41 @@ static int ml_decode(struct same_decoder *d, const float *s, int nbits, struct d
 	var /= nb;
 	if (mu <= 0)
 		return -1;
-	double kappa = mu / (var + 1e-6 * mu * mu);
-	if (kappa > 1e3 / mu)
-		kappa = 1e3 / mu;
+	out->mu = mu;
+	out->bn = bn, out->bs = bs, out->bo = bo;
+	out->exp_errors = expected_errors(d, out, mu / (var + 1e-6 * mu * mu));
+	return 0;
+}
+
+/*
+ * Expected number of wrong choices in OUT (layout, originator, characters) when
+ * the log-likelihood of a choice is KAPPA times minus its cost (Gaussian soft
+ * values: kappa = mean / variance).  The union bound over the alternatives.
+ */
+static double expected_errors(const struct same_decoder *d, const struct decoded *out, double kappa)
+{
+	int bn = out->bn, bs = out->bs, bo = out->bo, len = out->len - 4;
+	if (kappa > 1e3 / out->mu)
+		kappa = 1e3 / out->mu;
 	double e = 0;
 	for (int n = 1; n <= 31; n++)
 		for (int sl = 1; sl <= 8; sl++)
-			if ((n != bn || sl != bs) && lc[n][sl] < 1e29f)
-				e += exp(-kappa * (lc[n][sl] - lc[bn][bs]));
+			if ((n != bn || sl != bs) && out->lc[n][sl] < 1e29f)
+				e += exp(-kappa * (out->lc[n][sl] - out->lc[bn][bs]));
 	for (int o = 0; o < 4; o++)
 		if (o != bo)
-			e += exp(-kappa * (orig_cost(d, o) - bc));
+			e += exp(-kappa * (orig_cost(d, o) - orig_cost(d, bo)));
 	for (int p = 0; p < len; p++) {
 		if (p >= 1 && p <= 3)
 			continue;
 		struct cset set = class_set(place_class(p, bn, bs));
-		int ch = (unsigned char)r[4 + p];
+		int ch = (unsigned char)out->raw[4 + p];
 		float c0 = d->cost[p][ch];
 		for (int c = 32; c < 128; c++)
 			if (c != ch && cs_has(set, c))
 				e += exp(-kappa * (d->cost[p][c] - c0));
 	}
-	out->exp_errors = e;
-	return 0;
+	return e;
 }
 
 /* ---- bursts ------------------------------------------------------------ */
@@ -612,9 +631,25 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	}
 	if (ml_decode(d, comb, MAXBITS, out) < 0)
 		return -1;
+	if (n >= 2) {
+		/* The bursts' disagreement measures the noise itself, apart from
+		 * distortions (echo, codecs) that every burst shares. */
+		int nb = 8 * (out->len - 4);
+		double var = 0;
+		for (int j = 0; j < nb; j++) {
+			float m = comb[j] / n;
+			for (int i = 0; i < g->n; i++)
+				if (mask >> i & 1)
+					var += (g->b[i]->s[j] - m) * (g->b[i]->s[j] - m);
+		}
+		var /= (double)nb * (n - 1);
+		double mu1 = out->mu / n;
+		var = fmax(var, 1e-4 * mu1 * mu1);
+		out->exp_errors = expected_errors(d, out, out->mu / (n * var));
+	}
 	DBG("subset %x n=%d E=%.3g %s\n", mask, n, out->exp_errors, out->raw);
 	/* The fewer bursts, the less the structure can vouch for the result. */
-	double limit = n >= 3 ? 0.02 : n == 2 ? 0.01 : 0.001;
+	double limit = n >= 3 ? 0.1 : n == 2 ? 0.05 : 0.005;
 	if (out->exp_errors > limit)
 		return -1;
 	struct same_header h;
@@ -701,6 +736,8 @@ static void process_pending(struct same_decoder *d, const struct pend *p)
 	if (!b)
 		return;
 	if (p->eom) {
+		/* end of message: the header bursts before it are complete */
+		finalize_group(d, &d->g);
 		b->ts = p->ts, b->T = p->T, b->errs = p->errs;
 		struct group *g = &d->geom;
 		if (g->n == MAXGROUP || (g->n > 0 && p->ts - g->last_ts > 3.5 * tick_rate()))
@@ -788,23 +825,21 @@ static void on_tick(struct same_decoder *d)
 		if (d->T > d->T0 * 1.05)
 			d->T = d->T0 * 1.05;
 	}
-	/* bursts whose whole span is in the ring */
-	for (int i = 0; i < d->npend;) {
-		struct pend *p = &d->pend[i];
+	/* bursts whose whole span is in the ring, in the order they were heard */
+	while (d->npend > 0) {
+		struct pend *p = &d->pend[0];
 		double need = p->eom ? 2 * K : (MAXBITS + 12) * p->T * 1.04;
-		if ((double)d->nt > p->ts + need) {
-			struct pend q = *p;
-			memmove(p, p + 1, sizeof *p * (size_t)(d->npend - i - 1));
-			d->npend--;
-			process_pending(d, &q);
-		} else {
-			i++;
-		}
+		if ((double)d->nt <= p->ts + need)
+			break;
+		struct pend q = *p;
+		memmove(p, p + 1, sizeof *p * (size_t)(d->npend - 1));
+		d->npend--;
+		process_pending(d, &q);
 	}
 	if (d->g.n > 0 && d->npend == 0 &&
 	    (double)d->nt > d->g.last_ts + group_wait(&d->g) + MAXBITS * K)
 		finalize_group(d, &d->g);
-	if (d->geom.n > 0 && (double)d->nt > d->geom.last_ts + 3.5 * tick_rate())
+	if (d->geom.n > 0 && d->npend == 0 && (double)d->nt > d->geom.last_ts + 3.5 * tick_rate())
 		finalize_eom(d, &d->geom);
 }
 

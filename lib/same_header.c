@@ -340,7 +340,9 @@ int same_header_parse(const char *text, size_t len, int flags, struct same_heade
 	h.issued_day = num(f, 3);
 	h.issued_hour = num(f + 3, 2);
 	h.issued_minute = num(f + 5, 2);
-	if (h.issued_day < 1 || h.issued_day > 366)
+	/* Day 000 is not a date, but some encoders send it (a received header
+	 * keeps it, its times are then null); sending needs a real day. */
+	if (h.issued_day > 366 || (h.issued_day < 1 && (flags & SAME_PARSE_STRICT)))
 		return fail(&c, "issue time \"%.7s\": day %03d not in 001..366", f, h.issued_day);
 	if (h.issued_hour > 23)
 		return fail(&c, "issue time \"%.7s\": hour %02d not in 00..23", f, h.issued_hour);
@@ -356,16 +358,24 @@ int same_header_parse(const char *text, size_t len, int flags, struct same_heade
 			return fail(&c, "reserved character '-' in sender \"%.8s\"", f);
 		if (n > 9)
 			return fail(&c, "trailing characters after the sender");
+		memcpy(h.sender, f, 8);
 	} else {
 		const char *dash = memchr(f, '-', n);
 		size_t sn = dash ? (size_t)(dash - f) : n;
+		/* Received headers from some encoders carry a shorter sender
+		 * ("WTSP/TV-"): keep it as heard; sending needs all 8. */
+		if (dash && sn >= 1 && sn < 8 && !(flags & SAME_PARSE_STRICT) && sn + 1 == n) {
+			memcpy(h.sender, f, sn);
+			h.sender[sn] = '\0';
+			*out = h;
+			return 0;
+		}
 		if (!dash && sn == 8)
 			return fail(&c, "missing '-' after the sender");
 		if (!dash && sn < 8)
 			return fail(&c, "truncated in the sender \"%.*s\"", Q(sn), f);
 		return fail(&c, "sender \"%.*s%s\": must be 8 characters", Q(sn), f, DOTS(sn));
 	}
-	memcpy(h.sender, f, 8);
 	*out = h;
 	return 0;
 }

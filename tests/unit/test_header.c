@@ -92,7 +92,7 @@ static void test_valid(void)
 
 	/* A failed parse leaves *h alone. */
 	CHECK(parse(GOOD, 0) == 0);
-	CHECK(parse("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NW-", 0) == -1);
+	CHECK(parse("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWSX-", 0) == -1);
 	CHECK_STR(h.raw, GOOD);
 
 	/* ERR may be NULL or tiny. */
@@ -242,8 +242,11 @@ static void test_purge(void)
 
 static void test_issued(void)
 {
-	BAD2("ZCZC-WXR-TOR-039173+0030-0001645-KCLE/NWS-",
-	     "issue time \"0001645\": day 000 not in 001..366");
+	/* day 000 is heard from some encoders: kept when received, refused for sending */
+	CHECK(parse("ZCZC-WXR-TOR-039173+0030-0001645-KCLE/NWS-", SAME_PARSE_RECEIVED) == 0);
+	CHECK(h.issued_day == 0);
+	BAD("ZCZC-WXR-TOR-039173+0030-0001645-KCLE/NWS-", SAME_PARSE_STRICT,
+	    "issue time \"0001645\": day 000 not in 001..366");
 	BAD2("ZCZC-WXR-TOR-039173+0030-3671645-KCLE/NWS-",
 	     "issue time \"3671645\": day 367 not in 001..366");
 	BAD2("ZCZC-WXR-TOR-039173+0030-9991645-KCLE/NWS-",
@@ -263,8 +266,15 @@ static void test_issued(void)
 
 static void test_sender(void)
 {
-	BAD2("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NW-",
-	     "sender \"KCLE/NW\": must be 8 characters");
+	/* a shorter sender is kept as heard, but never sent */
+	CHECK(parse("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NW-", SAME_PARSE_RECEIVED) == 0);
+	CHECK_STR(h.sender, "KCLE/NW");
+	CHECK(parse("ZCZC-EAS-RWT-012057+0030-2780415-WTSP/TV-", SAME_PARSE_RECEIVED) == 0);
+	CHECK_STR(h.sender, "WTSP/TV");
+	BAD("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NW-", SAME_PARSE_STRICT,
+	    "sender \"KCLE/NW\": must be 8 characters");
+	BAD("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NW-X", SAME_PARSE_RECEIVED,
+	    "sender \"KCLE/NW\": must be 8 characters");
 	BAD2("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWSX-",
 	     "sender \"KCLE/NWSX\": must be 8 characters");
 	BAD2("ZCZC-WXR-TOR-039173+0030-1231645--", "sender \"\": must be 8 characters");
