@@ -14,18 +14,20 @@ void eas_levels_init(struct eas_levels *l, int rate, double silence_dbfs, double
 
 void eas_levels_feed(struct eas_levels *l, const int16_t *pcm, size_t n)
 {
-	double s = 0;
+	/* integer sums in plain loops, which the compiler vectorises */
+	int64_t s = 0;
 	int peak = l->peak;
 	uint64_t clip = 0;
 	for (size_t i = 0; i < n; i++) {
 		int v = pcm[i];
-		s += (double)v * v;
-		int a = v < 0 ? -v : v;
-		if (a > peak)
-			peak = a;
+		s += v * v;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int a = pcm[i] < 0 ? -pcm[i] : pcm[i];
+		peak = a > peak ? a : peak;
 		clip += a >= 32767;
 	}
-	l->sumsq += s;
+	l->sumsq += (double)s;
 	l->peak = peak;
 	l->n += n;
 	l->clipped += clip;

@@ -82,9 +82,13 @@ struct group {
 	int best_errs;
 };
 
+#define NTB 11 /* tone bins: 853, 960, 1050 each at -2.5 %, 0, +2.5 %; two references */
+
 struct tone_det {
-	int block, pos;
-	double coef[5], s1[5], s2[5];
+	int dec, phase; /* sum DEC samples into one (a CIC stage): tones are near 1 kHz */
+	double acc;
+	int block, pos; /* block length in decimated samples */
+	double coef[NTB], s1[NTB], s2[NTB];
 	int cur;        /* tone type in progress: 0 none, 1 two-tone, 2 1050 */
 	int run, miss;  /* detected blocks in the run, missed blocks since */
 	uint64_t start; /* sample where the run started */
@@ -201,11 +205,16 @@ struct same_decoder *same_decoder_new(int rate)
 	d->T0 = d->T = K;
 	d->phi = K;
 	d->last_eom_t = -1e18;
-	/* attention tones: 853, 960, 1050 Hz and two reference bins */
-	static const double tf[5] = {853, 960, 1050, 650, 1350};
-	d->td.block = (int)lround(rate * 0.025);
-	for (int i = 0; i < 5; i++)
-		d->td.coef[i] = 2 * cos(2 * M_PI * tf[i] / rate);
+	/* attention tones: 853, 960, 1050 Hz (a sender's clock may be a few per
+	 * cent off) and two reference bins, on the input decimated to ~4 kHz */
+	static const double tf[3] = {853, 960, 1050};
+	d->td.dec = rate / 4000;
+	double fsd = (double)rate / d->td.dec;
+	d->td.block = (int)lround(fsd * 0.05);
+	for (int i = 0; i < 9; i++)
+		d->td.coef[i] = 2 * cos(2 * M_PI * tf[i / 3] * (0.975 + 0.025 * (i % 3)) / fsd);
+	d->td.coef[9] = 2 * cos(2 * M_PI * 650 / fsd);
+	d->td.coef[10] = 2 * cos(2 * M_PI * 1350 / fsd);
 	return d;
 }
 
@@ -328,23 +337,40 @@ static const char *const ORIGS[4] = {"EAS", "CIV", "WXR", "PEP"};
 /* Fill d->cost[p][c] = sum over the bits of c that disagree with S of 2|S|. */
 static void compute_costs(struct same_decoder *d, const float *s, int nplaces)
 {
+	/* the members of each class, for the minima */
+	static const char *const members[NCLASS] = {
+	    "-",
+	    "+",
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	    "0123456789",
+	    "012345",
+	    "0123",
+	    "012",
+	    " !\"#$%&'()*+,./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+	    "abcdefghijklmnopqrstuvwxyz{|}~"};
 	for (int p = 0; p < nplaces; p++) {
 		const float *b = s + 8 * p;
-		float base = 0;
+		float base = 0, lo[16], hi[8];
 		for (int k = 0; k < 8; k++)
 			base += fabsf(b[k]);
-		for (int c = 0; c < 128; c++) {
-			float corr = 0;
-			for (int k = 0; k < 8; k++)
-				corr += (c >> k) & 1 ? b[k] : -b[k];
-			d->cost[p][c] = base - corr;
+		/* correlation of a byte = that of its low nibble + that of its high one */
+		for (int v = 0; v < 16; v++) {
+			lo[v] = 0;
+			for (int k = 0; k < 4; k++)
+				lo[v] += (v >> k) & 1 ? b[k] : -b[k];
 		}
+		for (int v = 0; v < 8; v++) {
+			hi[v] = 0;
+			for (int k = 0; k < 4; k++)
+				hi[v] += (v >> k) & 1 ? b[4 + k] : -b[4 + k];
+		}
+		for (int c = 0; c < 128; c++)
+			d->cost[p][c] = base - lo[c & 15] - hi[c >> 4];
 		for (int cl = 0; cl < NCLASS; cl++) {
-			struct cset set = class_set(cl);
 			float best = 1e30f;
-			for (int c = 32; c < 128; c++)
-				if (cs_has(set, c) && d->cost[p][c] < best)
-					best = d->cost[p][c], d->argmin[p][cl] = (char)c;
+			for (const char *m = members[cl]; *m; m++)
+				if (d->cost[p][(int)*m] < best)
+					best = d->cost[p][(int)*m], d->argmin[p][cl] = *m;
 			d->mincost[p][cl] = best;
 		}
 	}
@@ -356,17 +382,43 @@ static float orig_cost(const struct same_decoder *d, int o)
 	       d->cost[3][(int)ORIGS[o][2]];
 }
 
-/* Total cost of the layout (NLOC, SLEN) over the first NPLACES places. */
-static float layout_cost(const struct same_decoder *d, int nloc, int slen, int nplaces)
+/*
+ * Cost of every layout (NLOC 1..31, SLEN 1..8) that fits in NPLACES places into
+ * LC (1e30 for those that do not fit).  The part before the '+' grows by one
+ * location at a time and the part after it depends only on where it starts,
+ * so all 248 layouts cost a few thousand additions.
+ */
+static void layout_costs(const struct same_decoder *d, int nplaces, float lc[32][9])
 {
-	int len = layout_len(nloc, slen);
-	float c = 1e30f;
+	const float(*mc)[NCLASS] = d->mincost;
+	float head = 1e30f;
 	for (int o = 0; o < 4; o++)
-		c = fminf(c, orig_cost(d, o));
-	for (int p = 0; p < len && p < nplaces; p++)
-		if (p < 1 || p > 3)
-			c += d->mincost[p][place_class(p, nloc, slen)];
-	return c;
+		head = fminf(head, orig_cost(d, o));
+	head += mc[0][C_DASH] + mc[4][C_DASH] + mc[5][C_UPPER] + mc[6][C_UPPER] + mc[7][C_UPPER] +
+	        mc[8][C_DASH];
+	for (int n = 1; n <= 31; n++) {
+		int q = 8 + 7 * n; /* the '+' */
+		for (int sl = 1; sl <= 8; sl++)
+			lc[n][sl] = 1e30f;
+		if (q > nplaces)
+			continue;
+		for (int p = q - 6; p < q; p++) /* this location's digits */
+			head += mc[p][C_DIGIT];
+		if (layout_len(n, 1) > nplaces)
+			continue;
+		static const int tail[14] = {C_PLUS,  C_DIGIT, C_DIGIT, C_D05,   C_DIGIT,
+		                             C_DASH,  C_D03,   C_DIGIT, C_DIGIT, C_D02,
+		                             C_DIGIT, C_D05,   C_DIGIT, C_DASH};
+		float t = head;
+		for (int r = 0; r < 14; r++)
+			t += mc[q + r][tail[r]];
+		for (int sl = 1; sl <= 8 && layout_len(n, sl) <= nplaces; sl++) {
+			t += mc[q + 13 + sl][C_SENDER];
+			lc[n][sl] = t + mc[q + 14 + sl][C_DASH];
+		}
+		/* the next layout has a '-' where this one has its '+' */
+		head += mc[q][C_DASH];
+	}
 }
 
 struct decoded;
@@ -395,14 +447,12 @@ static int ml_decode(struct same_decoder *d, const float *s, int nbits, struct d
 		return -1;
 	compute_costs(d, s, nplaces);
 	float(*lc)[9] = out->lc;
-	int bn = 0, bs = 0;
+	int bn = 1, bs = 1;
+	layout_costs(d, nplaces, lc);
 	for (int n = 1; n <= 31; n++)
-		for (int sl = 1; sl <= 8; sl++) {
-			lc[n][sl] =
-			    layout_len(n, sl) <= nplaces ? layout_cost(d, n, sl, nplaces) : 1e30f;
-			if (bn == 0 || lc[n][sl] < lc[bn][bs])
+		for (int sl = 1; sl <= 8; sl++)
+			if (lc[n][sl] < lc[bn][bs])
 				bn = n, bs = sl;
-		}
 	if (lc[bn][bs] >= 1e29f)
 		return -1;
 	int len = layout_len(bn, bs);
@@ -848,8 +898,8 @@ static void on_tick(struct same_decoder *d)
 static void tone_end(struct same_decoder *d)
 {
 	struct tone_det *t = &d->td;
-	double dur = t->run * (double)t->block / d->fs;
-	if (t->cur && dur >= 1.0) {
+	double dur = t->run * (double)(t->block * t->dec) / d->fs;
+	if (t->cur && dur >= 2.0) {
 		struct same_event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.type = SAME_EV_ATTENTION;
@@ -866,17 +916,19 @@ static void tone_end(struct same_decoder *d)
 static void tone_block(struct same_decoder *d)
 {
 	struct tone_det *t = &d->td;
-	double pw[5];
-	for (int i = 0; i < 5; i++) {
+	double pw[NTB], tp[3] = {0, 0, 0};
+	for (int i = 0; i < NTB; i++) {
 		pw[i] =
 		    t->s1[i] * t->s1[i] + t->s2[i] * t->s2[i] - t->coef[i] * t->s1[i] * t->s2[i];
 		t->s1[i] = t->s2[i] = 0;
 	}
-	double ref = fmax(pw[3], pw[4]) + 1e-3 * t->block * t->block;
+	for (int i = 0; i < 9; i++)
+		tp[i / 3] = fmax(tp[i / 3], pw[i]);
+	double ref = fmax(pw[9], pw[10]) + 1e-9 * t->block * t->block * t->dec * t->dec;
 	int type = 0;
-	if (pw[0] > 8 * ref && pw[1] > 8 * ref && pw[0] < 10 * pw[1] && pw[1] < 10 * pw[0])
+	if (tp[0] > 8 * ref && tp[1] > 8 * ref && tp[0] < 10 * tp[1] && tp[1] < 10 * tp[0])
 		type = 1;
-	else if (pw[2] > 8 * ref && pw[2] > 8 * (pw[0] + pw[1]))
+	else if (tp[2] > 8 * ref && tp[2] > 8 * (tp[0] + tp[1]))
 		type = 2;
 	if (type && type == t->cur) {
 		t->run += 1 + t->miss;
@@ -906,16 +958,22 @@ void same_decoder_feed(struct same_decoder *d, const int16_t *pcm, size_t n)
 		    hb[0] * x + hb[1] * d->hx1 + hb[2] * d->hx2 - hb[3] * d->hy1 - hb[4] * d->hy2;
 		d->hx2 = d->hx1, d->hx1 = x, d->hy2 = d->hy1, d->hy1 = y;
 
-		/* attention tones (Goertzel), on the raw input */
+		/* attention tones (Goertzel), on the raw input decimated */
 		struct tone_det *t = &d->td;
-		for (int k = 0; k < 5; k++) {
-			double s0 = x + t->coef[k] * t->s1[k] - t->s2[k];
-			t->s2[k] = t->s1[k];
-			t->s1[k] = s0;
-		}
-		if (++t->pos == t->block) {
-			t->pos = 0;
-			tone_block(d);
+		t->acc += x;
+		if (++t->phase == t->dec) {
+			double xd = t->acc;
+			t->acc = 0;
+			t->phase = 0;
+			for (int k = 0; k < NTB; k++) {
+				double s0 = xd + t->coef[k] * t->s1[k] - t->s2[k];
+				t->s2[k] = t->s1[k];
+				t->s1[k] = s0;
+			}
+			if (++t->pos == t->block) {
+				t->pos = 0;
+				tone_block(d);
+			}
 		}
 
 		/* mix to base band and integrate over one bit */

@@ -305,8 +305,12 @@ int main(int argc, char **argv)
 			break;
 		}
 		size_t have = carry + got, ns = have / 2;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(pcm, buf, ns * 2);
+#else
 		for (size_t i = 0; i < ns; i++)
 			pcm[i] = (int16_t)(buf[2 * i] | buf[2 * i + 1] << 8);
+#endif
 		carry = have & 1;
 		if (carry)
 			buf[0] = buf[have - 1];
