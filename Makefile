@@ -16,7 +16,7 @@ LIBEAS  := $(BUILD)/libeas.a
 
 # Debian packages: build, test and bench dependencies common to all tools.
 DEBS := build-essential pkg-config bats jq multimon-ng python3-numpy \
-        python3-scipy espeak-ng sox ffmpeg time
+        python3-scipy espeak-ng sox ffmpeg time bc
 LIB_PKGS :=
 
 include lib/build.mk
