@@ -622,9 +622,9 @@ static double tick_rate(void)
 
 static uint64_t tick_to_sample(const struct same_decoder *d, double t)
 {
-	/* the boxcar output at a tick covers the bit ending there; shift to its start */
-	double s = t * d->spt - d->nbox;
-	return s > 0 ? (uint64_t)s : 0;
+	/* a tick holds the boxcar over the bit that ends at it */
+	double smp = t * d->spt;
+	return smp > 0 ? (uint64_t)smp : 0;
 }
 
 static void count_bit_errors(const struct group *g, int idx_mask, const char *raw, int len,
@@ -727,7 +727,7 @@ static void finalize_group(struct same_decoder *d, struct group *g)
 		struct same_event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.type = SAME_EV_ALERT;
-		ev.sample = tick_to_sample(d, g->first_ts - 64 * g->last_T - 128 * g->last_T);
+		ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T); /* preamble start */
 		ev.bursts = __builtin_popcount((unsigned)used);
 		count_bit_errors(g, used, res.raw, res.len, &ev.bit_errors);
 		ev.confidence = exp(-res.exp_errors * 10);
@@ -752,7 +752,7 @@ static void finalize_eom(struct same_decoder *d, struct group *g)
 		struct same_event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.type = SAME_EV_EOM;
-		ev.sample = tick_to_sample(d, g->first_ts - 64 * g->last_T - 64 * g->last_T);
+		ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T);
 		ev.bursts = g->n > 3 ? 3 : g->n;
 		push_event(d, &ev);
 		d->last_eom_t = g->last_ts;
