@@ -138,7 +138,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 	bool opened_once = false;
 	double delay = BACKOFF_MIN;
 	unsigned failures = 0;
-	char err[1024];
+	char err[1024] = "";
 
 	status_set("connecting");
 	for (bool first = true;; first = false) {
@@ -148,6 +148,12 @@ static int capture(const struct cap_opts *o, struct sink *s)
 
 		if (cap_stop)
 			return finish("stopped", EAS_EXIT_OK);
+		if (sink_timed_out(s)) {
+			log_error("%s: no audio for %g s, giving up%s%s", o->input, o->timeout,
+			          err[0] ? "; last error: " : "", err);
+			status_error("timeout");
+			return finish("failed", EAS_EXIT_TIMEOUT);
+		}
 		if (!first)
 			status_reconnect();
 		cap_hup = 0;

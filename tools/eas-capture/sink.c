@@ -157,7 +157,7 @@ static int drain(struct sink *s)
 
 static int setup(struct sink *s, enum AVSampleFormat fmt, const AVChannelLayout *layout, int rate)
 {
-	AVChannelLayout in, mono = AV_CHANNEL_LAYOUT_MONO;
+	AVChannelLayout in = {0}, mono = AV_CHANNEL_LAYOUT_MONO;
 	int r;
 
 	if (layout->order == AV_CHANNEL_ORDER_UNSPEC || layout->nb_channels <= 0)
