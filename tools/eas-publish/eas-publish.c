@@ -198,8 +198,10 @@ static void q_push(int kind, uint64_t end)
 	R.qlen++;
 }
 
-static void redis_drop(const char *why)
+static void redis_drop(const char *reason)
 {
+	char why[300];
+	snprintf(why, sizeof why, "%s", reason && *reason ? reason : "connection lost");
 	if (R.c) {
 		redisFree(R.c);
 		R.c = NULL;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "publish.h"
+#include "same_header.h"
 #include "timeutil.h"
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
@@ -110,9 +111,8 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 		if (id) {
 			snprintf(pl->key, sizeof pl->key, "%s", id);
 		} else if (raw && *raw) {
-			/* the same stable hash eas-decode uses (same_header_id) */
-			snprintf(pl->key, sizeof pl->key, "%016" PRIx64,
-			         fnv1a(FNV_OFFSET, raw, strlen(raw)));
+			/* the same stable id eas-decode gives it */
+			same_header_id(raw, pl->key);
 		} else {
 			snprintf(err, errlen, "alert without \"id\" or \"raw\"");
 			goto out;

@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# eas-publish.bats: eas-publish against real redis-server, Sentinel and PostgreSQL started here:
+# storing, announcing once, losing nothing across Redis kills, restarts, failover and PG restarts.
+
+load helpers
+load lib-servers
+
+setup() {
+	D=$BATS_TEST_TMPDIR
+	SRV_LIST="$D/srv.list"
+	R="$D/r"
+	URL="unix://$R/redis.sock"
+}
+
+teardown() {
+	# publishers and generators started in the background by this test
+	for f in "$D"/*.bgpid; do
+		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	srv_cleanup
+}
+
+# bg NAME COMMAND...: run COMMAND in the background, its pid in $D/NAME.bgpid.
+bg() {
+	local name=$1
+	shift
+	"$@" &
+	echo $! >"$D/$name.bgpid"
+}
+
+# wait_pid NAME SECONDS: wait for background NAME to exit; its status in $BG_STATUS.
+wait_pid() {
+	local pid
+	pid=$(cat "$D/$1.bgpid")
+	local end=$(($(date +%s) + $2))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			echo "$1 still running after $2 s" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	BG_STATUS=0
+	wait "$pid" || BG_STATUS=$?
+	rm -f "$D/$1.bgpid"
+}
+
+alert_line() { # ID SOURCE
+	printf '{"type":"alert","raw":"ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-","originator":"WXR","event":"TOR","locations":[{"code":"039173","part":0,"state":"OH","county":"Wood County"}],"issued":"2026-05-03T16:45:00.000Z","expires":"2036-05-03T17:15:00.000Z","id":"%s","source":"%s","time":"2026-05-03T16:45:10.123Z","offset_s":1.5}\n' "$1" "$2"
+}
+
+@test "eas-publish: -h, --version, bad usage" {
+	run eas-publish -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--sentinel"* ]]
+	run eas-publish --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "eas-publish "* ]]
+	run eas-publish --no-such-option
+	[ "$status" -eq 2 ]
+	run eas-publish --min-replicas x
+	[ "$status" -eq 2 ]
+	run eas-publish -u http://example/
+	[ "$status" -eq 2 ]
+	run eas-publish --sentinel 127.0.0.1:26379
+	[ "$status" -eq 2 ]
+	run eas-publish extra-arg
+	[ "$status" -eq 2 ]
+}
+
+@test "eas-publish: alert, eom and status land in stream, channel, heartbeat and metrics" {
+	redis_start "$R"
+	redis-cli -s "$R/redis.sock" subscribe eas:alerts >"$D/sub.out" &
+	echo $! >"$D/sub.bgpid"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub eas:alerts | sed -n 2p)\" = 1 ]"
+	{
+		alert_line 00000000000000a1 mon1
+		echo '{"type":"attention","tone":"853+960","duration_s":8.0,"offset_s":3.0}'
+		echo '{"type":"eom","source":"mon1","time":"2026-05-03T16:46:10.123Z","offset_s":72.5,"bursts":3}'
+		echo '{"type":"status","source":"mon1","time":"2026-05-03T16:46:10.123Z","samples":22050,"rms_dbfs":-20.5,"peak_dbfs":-3.0,"silence":false,"clipping":false}'
+	} >"$D/in"
+	run eas-publish -u "$URL" <"$D/in"
+	[ "$status" -eq 0 ]
+	# a copy of every line on stdout
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 2 ]
+	[ "$(stream_ids -s "$R/redis.sock" | head -n 1)" = 00000000000000a1 ]
+	[ "$(rcli "$R" --raw xrange eas:alerts - + | grep '^{' | jq -r .type | tr '\n' ' ')" = "alert eom " ]
+	ttl=$(rcli "$R" ttl eas:heartbeat:mon1)
+	[ "$ttl" -gt 0 ] && [ "$ttl" -le 60 ]
+	[ "$(rcli "$R" hget eas:metrics mon1 | jq -r .rms_dbfs)" = "-20.5" ]
+	[ -n "$(rcli "$R" hget eas:metrics _heartbeat)" ]
+	[ "$(rcli "$R" smembers eas:heard:00000000000000a1)" = mon1 ]
+	srv_wait 5 grep -q 00000000000000a1 "$D/sub.out"
+	[ "$(grep -c '^{' "$D/sub.out")" -eq 2 ]
+	# -q: no copy
+	run eas-publish -q -u "$URL" <"$D/in"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the same lines again: nothing new in the stream
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 2 ]
+}
+
+@test "eas-publish: eas-encode | eas-decode | eas-publish, seen on a SUBSCRIBE" {
+	command -v eas-encode && command -v eas-decode || skip "eas-encode/eas-decode not built"
+	redis_start "$R"
+	redis-cli -s "$R/redis.sock" subscribe eas:alerts >"$D/sub.out" &
+	echo $! >"$D/sub.bgpid"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub eas:alerts | sed -n 2p)\" = 1 ]"
+	eas-encode --org WXR --event TOR --loc 039173 --purge 0030 --sender KCLE/NWS |
+		eas-decode -s station1 | eas-publish -q -u "$URL"
+	[ "$(rcli "$R" xlen eas:alerts)" -ge 1 ]
+	rcli "$R" --raw xrange eas:alerts - + | grep '^{' >"$D/stream"
+	cat "$D/stream"
+	jq -s -e 'map(select(.type=="alert")) | length == 1 and .[0].event == "TOR"' "$D/stream"
+	srv_wait 5 grep -q '"event":"TOR"' "$D/sub.out"
+	ttl=$(rcli "$R" ttl eas:heartbeat:station1)
+	[ "$ttl" -gt 0 ] && [ "$ttl" -le 60 ]
+	rcli "$R" hexists eas:metrics station1 | grep -qx 1
+}
+
+@test "eas-publish: two monitors hear the same alert: one announcement, both sources" {
+	redis_start "$R"
+	redis-cli -s "$R/redis.sock" subscribe eas:alerts >"$D/sub.out" &
+	echo $! >"$D/sub.bgpid"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub eas:alerts | sed -n 2p)\" = 1 ]"
+	alert_line 00000000000000b2 x >"$D/in"
+	eas-publish -q -s monA -u "$URL" <"$D/in" &
+	a=$!
+	eas-publish -q -s monB -u "$URL" <"$D/in" &
+	b=$!
+	wait $a
+	wait $b
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 1 ]
+	[ "$(rcli "$R" smembers eas:heard:00000000000000b2 | sort | tr '\n' ' ')" = "monA monB " ]
+	sleep 0.3
+	[ "$(grep -c '^{' "$D/sub.out")" -eq 1 ]
+	# and the seen key expires with the alert (2036), not before
+	[ "$(rcli "$R" pttl eas:seen:00000000000000b2)" -gt 86400000 ]
+}
+
+@test "eas-publish: bad input is reported with its line number and skipped" {
+	redis_start "$R"
+	{
+		alert_line 0000000000000001 m
+		echo 'this is not json'
+		head -c 1048576 /dev/zero | tr '\0' 'x'
+		echo
+		head -c 3000 /dev/urandom | tr -d '\n'
+		echo
+		echo '{"no":"type"}'
+		echo '{"type":"alert","source":"m"}'
+		echo '{"type":"alert","id":"has space","source":"m"}'
+		echo '{"type":"alert","id":"0000000000000099","expires":"tomorrow","source":"m"}'
+		echo '[1,2,3]'
+		printf '{"type":"eom"}\n'
+		alert_line 0000000000000002 m
+		alert_line 0000000000000003 m
+	} >"$D/in"
+	run eas-publish -q -u "$URL" <"$D/in"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"line 2: bad JSON"* ]]
+	[[ "$output" == *"line 3: longer than"* ]]
+	[[ "$output" == *"line 4: bad JSON"* ]]
+	[[ "$output" == *"line 5: missing field \"type\""* ]]
+	[[ "$output" == *"without \"id\" or \"raw\""* ]]
+	[[ "$output" == *"field \"id\""* ]]
+	[[ "$output" == *"\"expires\" is not an RFC 3339 time"* ]]
+	[[ "$output" == *"eom without"* ]]
+	[ "$(stream_ids -s "$R/redis.sock" | tr '\n' ' ')" = "0000000000000001 0000000000000002 0000000000000003 " ]
+}
+
+@test "eas-publish: no Redis: exit 1 after --drain-timeout, the next run drains the spool" {
+	mkdir -p "$R"
+	alert_line 00000000000000c1 m >"$D/in"
+	alert_line 00000000000000c2 m >>"$D/in"
+	run eas-publish -q -u "$URL" --spool "$D/spool" --drain-timeout 0.5 <"$D/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"2 lines remain spooled"* ]]
+	[ "$(wc -l <"$D/spool/spool.log")" -eq 2 ]
+	# a second process cannot take the same spool
+	(exec sleep 60) | eas-publish -q -u "$URL" --spool "$D/spool" &
+	echo $! >"$D/holder.bgpid"
+	sleep 0.3
+	run eas-publish -q -u "$URL" --spool "$D/spool" </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"in use"* ]]
+	kill -TERM "$(cat "$D/holder.bgpid")"
+	wait_pid holder 5
+	redis_start "$R"
+	run eas-publish -q -u "$URL" --spool "$D/spool" --drain-timeout 10 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(stream_ids -s "$R/redis.sock" | tr '\n' ' ')" = "00000000000000c1 00000000000000c2 " ]
+	# without --spool, lines that could not be stored are reported lost
+	redis_stop "$R"
+	run eas-publish -q -u "$URL" --drain-timeout 0.3 <"$D/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"lost"* ]]
+}
+
+@test "eas-publish: ACL user and --password-file" {
+	redis_start "$R" --requirepass s3cret
+	rcli "$R" -a s3cret --no-auth-warning acl setuser pub on '>pw%1' '~*' '&*' '+@all' >/dev/null
+	alert_line 00000000000000d1 m >"$D/in"
+	run eas-publish -q -u "$URL" --drain-timeout 0.3 <"$D/in"
+	[ "$status" -eq 1 ]
+	printf 's3cret\n' >"$D/pw"
+	chmod 600 "$D/pw"
+	run eas-publish -q -u "$URL" --password-file "$D/pw" <"$D/in"
+	[ "$status" -eq 0 ]
+	alert_line 00000000000000d2 m >"$D/in"
+	run eas-publish -q -u "unix://pub:pw%251@$R/redis.sock" <"$D/in"
+	[ "$status" -eq 0 ]
+	[ "$(rcli "$R" -a s3cret --no-auth-warning xlen eas:alerts)" -eq 2 ]
+}
+
+@test "eas-publish: 2,000 alerts while Redis is SIGKILLed twice, then 500 across a SIGTERM: exactly once, in order" {
+	redis_start "$R" --appendonly yes --appendfsync always
+	gen_alerts 1 2000 400 | eas-publish -q -u "$URL" --spool "$D/spool" --drain-timeout 30 2>"$D/pub.err" &
+	echo $! >"$D/pub.bgpid"
+	sleep 1.2
+	redis_kill "$R"
+	sleep 0.7
+	redis_start "$R" --appendonly yes --appendfsync always
+	sleep 1.3
+	redis_kill "$R"
+	sleep 0.7
+	redis_start "$R" --appendonly yes --appendfsync always
+	wait_pid pub 40
+	cat "$D/pub.err"
+	[ "$BG_STATUS" -eq 0 ]
+	grep -q spooling "$D/pub.err"
+	stream_ids -s "$R/redis.sock" >"$D/ids"
+	[ "$(wc -l <"$D/ids")" -eq 2000 ]
+	[ "$(sort -u "$D/ids" | wc -l)" -eq 2000 ]
+	seq 1 2000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+
+	# 500 more while Redis is down; eas-publish is stopped with SIGTERM
+	redis_kill "$R"
+	(
+		gen_alerts 2001 500 0
+		exec sleep 60
+	) | eas-publish -q -u "$URL" --spool "$D/spool" 2>"$D/pub2.err" &
+	echo $! >"$D/pub2.bgpid"
+	srv_wait 15 sh -c "[ \$(wc -l <'$D/spool/spool.log') -ge 500 ]"
+	sleep 0.3
+	kill -TERM "$(cat "$D/pub2.bgpid")"
+	wait_pid pub2 10
+	[ "$BG_STATUS" -eq 1 ]
+	redis_start "$R" --appendonly yes --appendfsync always
+	run eas-publish -q -u "$URL" --spool "$D/spool" --drain-timeout 20 </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	stream_ids -s "$R/redis.sock" >"$D/ids"
+	[ "$(wc -l <"$D/ids")" -eq 2500 ]
+	[ "$(sort -u "$D/ids" | wc -l)" -eq 2500 ]
+	seq 1 2500 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+}
+
+@test "eas-publish: PostgreSQL stopped and started during 600 alerts: 600 rows" {
+	[ -n "$(pg_bindir)" ] || skip "no PostgreSQL server binaries"
+	redis_start "$R"
+	pg_start
+	gen_alerts 1 600 200 | eas-publish -q -s pgmon -u "$URL" --pg "$PG_CONNINFO" --spool "$D/spool" \
+		--drain-timeout 30 2>"$D/pub.err" &
+	echo $! >"$D/pub.bgpid"
+	sleep 0.8
+	pg_down immediate
+	sleep 1
+	pg_up
+	wait_pid pub 40
+	cat "$D/pub.err"
+	[ "$BG_STATUS" -eq 0 ]
+	grep -q 'postgresql.*spooling' "$D/pub.err"
+	[ "$(pq 'select count(*) from eas_alerts')" -eq 600 ]
+	[ "$(pq 'select count(distinct id) from eas_alerts')" -eq 600 ]
+	[ "$(pq "select sources[1] || ' ' || event || ' ' || locations[1] from eas_alerts where id = '0000000000000001'")" = "pgmon TOR 039173" ]
+	# a second monitor hearing an alert adds its source to the row
+	gen_alerts 1 1 0 | eas-publish -q -s other -u "$URL" --pg "$PG_CONNINFO"
+	[ "$(pq "select array_to_string(sources, ',') from eas_alerts where id = '0000000000000001'")" = "pgmon,other" ]
+	[ "$(pq "select line->>'raw' from eas_alerts where id = '0000000000000002'")" = "ZCZC-WXR-TOR-039173+0030-1000002-KCLE/NWS-" ]
+}
+
+@test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {
+	mp=$(srv_free_port)
+	rp=$(srv_free_port)
+	while [ "$rp" = "$mp" ]; do rp=$(srv_free_port); done
+	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
+	redis_start "$D/s" --port "$rp" --bind 127.0.0.1 --appendonly yes --appendfsync always \
+		--replicaof 127.0.0.1 "$mp"
+	srv_wait 10 sh -c "redis-cli -p $rp info replication | grep -q 'master_link_status:up'"
+	sp=""
+	for i in 1 2 3; do
+		p=$(srv_free_port)
+		sentinel_start "$D/sen$i" "$p" "$mp"
+		sp="$sp${sp:+,}127.0.0.1:$p"
+		s1=${s1:-$p}
+	done
+	srv_wait 10 sh -c "redis-cli -p $s1 sentinel replicas mymaster | grep -q $rp"
+	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
+		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
+	echo $! >"$D/pub.bgpid"
+	sleep 1.5
+	redis_kill "$D/m"
+	srv_wait 20 sh -c "[ \"\$(redis-cli -p $s1 sentinel get-master-addr-by-name mymaster | sed -n 2p)\" = $rp ]"
+	# the old master comes back and is made a replica of the new one
+	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
+	wait_pid pub 60
+	cat "$D/pub.err" | grep -v debug | tail -n 20
+	[ "$BG_STATUS" -eq 0 ]
+	redis-cli -p "$rp" --raw xrange eas:alerts - + | grep '^{' | jq -r .id >"$D/ids"
+	[ "$(wc -l <"$D/ids")" -eq 1000 ]
+	[ "$(sort -u "$D/ids" | wc -l)" -eq 1000 ]
+	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+}
