@@ -422,13 +422,13 @@ static void layout_costs(const struct same_decoder *d, int nplaces, float lc[32]
 }
 
 struct decoded;
-static double expected_errors(const struct same_decoder *d, const struct decoded *out,
-                              double kappa);
+static double expected_errors(const struct same_decoder *d, struct decoded *out, double kappa);
 
 struct decoded {
 	char raw[SAME_HEADER_MAX + 1];
 	int len;           /* characters in raw */
 	double exp_errors; /* expected character errors */
+	double misfit;     /* largest log-likelihood of a place's bits being an illegal character */
 	double mu;         /* mean decided soft value */
 	float lc[32][9];   /* cost of every layout (locations, sender length) */
 	int bn, bs, bo;    /* the chosen layout and originator */
@@ -493,8 +493,9 @@ static int ml_decode(struct same_decoder *d, const float *s, int nbits, struct d
  * Expected number of wrong choices in OUT (layout, originator, characters) when
  * the log-likelihood of a choice is KAPPA times minus its cost (Gaussian soft
  * values: kappa = mean / variance).  The union bound over the alternatives.
+ * Also sets OUT->misfit.
  */
-static double expected_errors(const struct same_decoder *d, const struct decoded *out, double kappa)
+static double expected_errors(const struct same_decoder *d, struct decoded *out, double kappa)
 {
 	int bn = out->bn, bs = out->bs, bo = out->bo, len = out->len - 4;
 	if (kappa > 1e3 / out->mu)
@@ -517,6 +518,15 @@ static double expected_errors(const struct same_decoder *d, const struct decoded
 			if (c != ch && cs_has(set, c))
 				e += exp(-kappa * (d->cost[p][c] - c0));
 	}
+	/* The structure corrects noise, but must not turn a character that was
+	 * clearly sent (every burst agrees) into a legal one: cost 0 is the free
+	 * byte, so kappa * cost is how much likelier the bits make something
+	 * outside the class. */
+	double mf = kappa * orig_cost(d, bo);
+	for (int p = 0; p < len; p++)
+		if (p < 1 || p > 3)
+			mf = fmax(mf, kappa * d->cost[p][(unsigned char)out->raw[4 + p]]);
+	out->misfit = mf;
 	return e;
 }
 
@@ -700,7 +710,8 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	DBG("subset %x n=%d E=%.3g %s\n", mask, n, out->exp_errors, out->raw);
 	/* The fewer bursts, the less the structure can vouch for the result. */
 	double limit = n >= 3 ? 0.1 : n == 2 ? 0.05 : 0.005;
-	if (out->exp_errors > limit)
+	DBG("  misfit %.3g\n", out->misfit);
+	if (out->exp_errors > limit || out->misfit > 12)
 		return -1;
 	struct same_header h;
 	if (same_header_parse(out->raw, (size_t)out->len, SAME_PARSE_RECEIVED, &h, NULL, 0) < 0)
@@ -926,7 +937,8 @@ static void tone_block(struct same_decoder *d)
 		tp[i / 3] = fmax(tp[i / 3], pw[i]);
 	double ref = fmax(pw[9], pw[10]) + 1e-9 * t->block * t->block * t->dec * t->dec;
 	int type = 0;
-	if (tp[0] > 8 * ref && tp[1] > 8 * ref && tp[0] < 10 * tp[1] && tp[1] < 10 * tp[0])
+	if (tp[0] > 8 * ref && tp[1] > 8 * ref && tp[0] < 10 * tp[1] && tp[1] < 10 * tp[0] &&
+	    tp[2] < 0.25 * fmin(tp[0], tp[1])) /* not the skirts of a strong 1050 Hz */
 		type = 1;
 	else if (tp[2] > 8 * ref && tp[2] > 8 * (tp[0] + tp[1]))
 		type = 2;
