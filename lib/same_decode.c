@@ -953,8 +953,9 @@ static void tone_block(struct same_decoder *d)
 		if (type) {
 			t->cur = type;
 			t->run = 1;
-			t->start =
-			    d->nsamp > (uint64_t)t->block ? d->nsamp - (uint64_t)t->block : 0;
+			/* the tone fills at least about half of its first detected block */
+			uint64_t back = (uint64_t)(t->block * t->dec) * 3 / 4;
+			t->start = d->nsamp > back ? d->nsamp - back : 0;
 		}
 	}
 }
