@@ -319,6 +319,52 @@ live_test() {
 	live_test ogg libvorbis
 }
 
+# A server that answers every connection with HTTP headers and an MP3 file, then stays silent.
+stalled_server() {
+	python3 -c '
+import socket, sys, time
+data = open(sys.argv[2], "rb").read()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(8)
+s.settimeout(1)
+conns, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+        c.recv(4096)
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n" + data)
+        conns.append(c)
+    except socket.timeout:
+        pass
+' "$1" "$2" &
+	echo $! >>"$PIDS"
+	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)"
+}
+
+@test "a stalled stream: SIGTERM ends a blocked read at once; after 15 s without data it is dropped" {
+	local port d="$BATS_TEST_TMPDIR"
+	convert "$d/in.mp3" 44100 2 -b:a 128k
+	port=$(free_port)
+	stalled_server "$port" "$d/in.mp3"
+	eas-capture --status-fd 3 "http://127.0.0.1:$port/s.mp3" 3>"$d/st.json" >/dev/null 2>"$d/err" &
+	local pid=$!
+	echo "$pid" >>"$PIDS"
+	wait_for 10 has_state "$d/st.json" playing
+	sleep 1
+	local t0 rc=0
+	t0=$(date +%s%N)
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 1000 ]
+	[ "$(tail -n 1 "$d/st.json" | jq -r .state)" = stopped ]
+	run timeout 30 eas-capture --no-reconnect "http://127.0.0.1:$port/s.mp3"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no data for 15 s"* ]]
+}
+
 @test "unreachable URL: retried with backoff until --timeout (exit 3), or exit 1 with --no-reconnect" {
 	local port
 	port=$(free_port)

@@ -34,7 +34,7 @@ struct src_av {
 	int stream;
 	bool live;
 	int64_t deadline_ns; /* network stall deadline, 0 = none */
-	bool stalled;        /* the interrupt callback fired for the deadline */
+	bool stalled;        /* the interrupt callback fired for the deadline (sticky) */
 	bool gave_up;        /* ... for --timeout */
 	bool hup_reopens;    /* SIGHUP ends the connection (network); else it is ignored */
 	struct sink *sink;
@@ -238,9 +238,10 @@ static int interrupt_cb(void *opaque)
 	return 0;
 }
 
+/* Start the stall deadline of a network read.  (A stall is never cleared: libavformat keeps the
+ * interrupted I/O context's error and returns it again from later reads.) */
 static void arm(struct src_av *a)
 {
-	a->stalled = false;
 	a->deadline_ns = a->live ? cap_now_ns() + NET_STALL_NS : 0;
 }
 
