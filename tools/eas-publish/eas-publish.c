@@ -43,7 +43,9 @@
 
 #define MAX_LINE     (128 * 1024) /* longer input lines are reported and skipped */
 #define READ_CHUNK   65536
-#define MAX_INFLIGHT 2048 /* commands sent and not yet answered */
+#define MAX_INFLIGHT 256 /* commands sent and not yet answered */
+#define BATCH_MAX    64  /* lines per EVALSHA */
+#define KEY_BYTES    (64 + 6 + KEY_MAX + 1)
 #define RBUF_SIZE    (MAX_LINE + 65536)
 #define SEEN_MIN_MS  3600000LL /* a seen key lives at least an hour after the send */
 #define EOM_TTL_MS   86400000LL
@@ -143,21 +145,30 @@ static bool statuses_dirty(void)
 
 /* ---- Redis consumer ---- */
 
-/* The script for alert and eom lines.  KEYS: seen key, heard set, stream.
- * ARGV: source, json, seen-key expiry (epoch ms), maxlen, type, id.
- * Returns the stream entry id when this is the first hearing, nil when the
- * line's key was already there (a duplicate or a replay). */
+/* The script for alert and eom lines, a batch of N at a time.
+ * KEYS: the stream, then per line its seen key and heard set.
+ * ARGV: maxlen, then per line source, json, seen-key expiry (epoch ms), type, id.
+ * Returns per line the stream entry id when this is the first hearing of the
+ * line's key, 0 when the key was already there (a duplicate or a replay). */
 static const char SCRIPT_LINE[] =
-    "local first = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[3])\n"
-    "if ARGV[5] == 'alert' then\n"
-    "  redis.call('SADD', KEYS[2], ARGV[1])\n"
-    "  redis.call('PEXPIREAT', KEYS[2], ARGV[3])\n"
+    "local stream, maxlen, out = KEYS[1], ARGV[1], {}\n"
+    "for i = 1, (#KEYS - 1) / 2 do\n"
+    "  local seen, heard, b = KEYS[2 * i], KEYS[2 * i + 1], 2 + (i - 1) * 5\n"
+    "  local src, json, ttl, typ = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]\n"
+    "  local first = redis.call('SET', seen, src, 'NX', 'PXAT', ttl)\n"
+    "  if typ == 'alert' then\n"
+    "    redis.call('SADD', heard, src)\n"
+    "    redis.call('PEXPIREAT', heard, ttl)\n"
+    "  end\n"
+    "  if first then\n"
+    "    out[i] = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'json', json,\n"
+    "      'type', typ, 'id', ARGV[b + 4], 'source', src)\n"
+    "    redis.call('PUBLISH', stream, json)\n"
+    "  else\n"
+    "    out[i] = 0\n"
+    "  end\n"
     "end\n"
-    "if not first then return false end\n"
-    "local sid = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'json', ARGV[2],\n"
-    "  'type', ARGV[5], 'id', ARGV[6], 'source', ARGV[1])\n"
-    "redis.call('PUBLISH', KEYS[3], ARGV[2])\n"
-    "return sid\n";
+    "return out\n";
 
 /* The script for status lines.  KEYS: heartbeat key, metrics hash.
  * ARGV: source, json, epoch seconds, update channel. */
@@ -285,10 +296,55 @@ static void send_statuses(void)
 	}
 }
 
-/* Queue the spooled lines from R.send on, as many as the window allows. */
+/* One EVALSHA of up to BATCH_MAX spooled lines. */
+static struct batch {
+	int n;
+	char keys[BATCH_MAX][2][KEY_BYTES];
+	char ttl[BATCH_MAX][24];
+	const char *argv[8 + BATCH_MAX * 7];
+	size_t lens[8 + BATCH_MAX * 7];
+	struct pub_record rec[BATCH_MAX];
+} B;
+
+static void batch_send(uint64_t end, const char *stream, const char *maxlen)
+{
+	int k = 0;
+	char nkeys[16];
+	if (B.n == 0) {
+		/* only damaged records: a PING keeps the answers in step */
+		const char *argv[] = {"PING"};
+		redisAppendCommandArgv(R.c, 1, argv, NULL);
+		q_push(IF_LINE, end);
+		return;
+	}
+	snprintf(nkeys, sizeof nkeys, "%d", 1 + 2 * B.n);
+#define ARG(p, l) (B.argv[k] = (p), (void)(B.lens[k++] = (l)))
+	ARG("EVALSHA", 7);
+	ARG(R.sha_line, 40);
+	ARG(nkeys, strlen(nkeys));
+	ARG(stream, strlen(stream));
+	for (int i = 0; i < B.n; i++) {
+		ARG(B.keys[i][0], strlen(B.keys[i][0]));
+		ARG(B.keys[i][1], strlen(B.keys[i][1]));
+	}
+	ARG(maxlen, strlen(maxlen));
+	for (int i = 0; i < B.n; i++) {
+		const struct pub_record *r = &B.rec[i];
+		ARG(r->source, r->sourcelen);
+		ARG(r->json, r->jsonlen);
+		ARG(B.ttl[i], strlen(B.ttl[i]));
+		ARG(r->type == 'A' ? "alert" : "eom", r->type == 'A' ? 5u : 3u);
+		ARG(r->key, r->keylen);
+	}
+#undef ARG
+	redisAppendCommandArgv(R.c, k, B.argv, B.lens);
+	q_push(IF_LINE, end);
+}
+
+/* Queue the spooled lines from R.send on, in batches, as many as the window allows. */
 static void send_lines(void)
 {
-	char seen[300], heard[300], stream[300], ttl[24], maxlen[24];
+	char stream[300], maxlen[24];
 	int64_t now = eas_now_ms();
 	snprintf(stream, sizeof stream, "%salerts", prefix);
 	snprintf(maxlen, sizeof maxlen, "%ld", opt_maxlen);
@@ -299,58 +355,39 @@ static void send_lines(void)
 			return;
 		}
 		size_t off = 0;
-		bool any = false;
 		while (R.qlen < MAX_INFLIGHT - 1) {
-			char *nl = memchr(R.rbuf + off, '\n', (size_t)n - off);
-			if (!nl)
-				break;
-			size_t len = (size_t)(nl - (R.rbuf + off));
-			struct pub_record rec;
-			uint64_t end = R.send + off + len + 1;
-			any = true;
-			if (pub_record_parse(R.rbuf + off, len, &rec) < 0) {
-				log_error("spool: skipping a damaged record at %" PRIu64,
-				          R.send + off);
-			} else {
-				snprintf(seen, sizeof seen, "%sseen:%.*s", prefix, (int)rec.keylen,
-				         rec.key);
-				snprintf(heard, sizeof heard, "%sheard:%.*s", prefix,
-				         (int)rec.keylen, rec.key);
-				int64_t until = rec.type == 'A' ? rec.expires_ms : 0;
-				int64_t floor = now + (rec.type == 'A' ? SEEN_MIN_MS : EOM_TTL_MS);
-				if (until < floor)
-					until = floor;
-				snprintf(ttl, sizeof ttl, "%" PRId64, until);
-				const char *argv[] = {"EVALSHA",
-				                      R.sha_line,
-				                      "3",
-				                      seen,
-				                      heard,
-				                      stream,
-				                      rec.source,
-				                      rec.json,
-				                      ttl,
-				                      maxlen,
-				                      rec.type == 'A' ? "alert" : "eom",
-				                      rec.key};
-				size_t lens[] = {7,
-				                 40,
-				                 1,
-				                 strlen(seen),
-				                 strlen(heard),
-				                 strlen(stream),
-				                 rec.sourcelen,
-				                 rec.jsonlen,
-				                 strlen(ttl),
-				                 strlen(maxlen),
-				                 rec.type == 'A' ? 5u : 3u,
-				                 rec.keylen};
-				redisAppendCommandArgv(R.c, 12, argv, lens);
+			/* collect a batch of whole records from the buffer */
+			B.n = 0;
+			size_t boff = off;
+			while (B.n < BATCH_MAX) {
+				char *nl = memchr(R.rbuf + off, '\n', (size_t)n - off);
+				if (!nl)
+					break;
+				size_t len = (size_t)(nl - (R.rbuf + off));
+				struct pub_record *r = &B.rec[B.n];
+				if (pub_record_parse(R.rbuf + off, len, r) < 0) {
+					log_error("spool: skipping a damaged record at %" PRIu64,
+					          R.send + off);
+				} else {
+					snprintf(B.keys[B.n][0], KEY_BYTES, "%sseen:%.*s", prefix,
+					         (int)r->keylen, r->key);
+					snprintf(B.keys[B.n][1], KEY_BYTES, "%sheard:%.*s", prefix,
+					         (int)r->keylen, r->key);
+					int64_t until = r->type == 'A' ? r->expires_ms : 0;
+					int64_t floor =
+					    now + (r->type == 'A' ? SEEN_MIN_MS : EOM_TTL_MS);
+					if (until < floor)
+						until = floor;
+					snprintf(B.ttl[B.n], sizeof B.ttl[B.n], "%" PRId64, until);
+					B.n++;
+				}
+				off += len + 1;
 			}
-			q_push(IF_LINE, end);
-			off += len + 1;
+			if (off == boff)
+				break;
+			batch_send(R.send + off, stream, maxlen);
 		}
-		if (!any) {
+		if (off == 0) {
 			/* a record longer than the buffer cannot be ours: skip it */
 			char *nl = NULL;
 			uint64_t o = R.send + (uint64_t)n;
@@ -362,7 +399,8 @@ static void send_lines(void)
 				nl = memchr(R.rbuf, '\n', (size_t)m);
 				o += nl ? (uint64_t)(nl - R.rbuf) + 1 : (uint64_t)m;
 			}
-			q_push(IF_LINE, o);
+			B.n = 0;
+			batch_send(o, stream, maxlen);
 			R.send = o;
 			continue;
 		}
@@ -437,10 +475,12 @@ static void redis_reply(redisReply *r)
 	switch (kind) {
 	case IF_LINE:
 		R.applied = end;
-		if (r->type == REDIS_REPLY_STRING)
-			n_stored++;
-		else
-			n_dup++;
+		for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+			if (r->element[i]->type == REDIS_REPLY_STRING)
+				n_stored++;
+			else
+				n_dup++;
+		}
 		if (opt_min_replicas == 0)
 			eas_spool_set_pos(&spool, CUR_REDIS, end);
 		break;

@@ -1,0 +1,91 @@
+#!/bin/sh
+# publish.sh: eas-publish's throughput (alert lines per second into a local Redis), beside the
+# ceiling of `redis-benchmark -c 1 -P 32` XADD in the same run.  Target: 100k lines/s or half the
+# ceiling.  Usage: EAS_BIN=build/bin sh bench/publish.sh   (BENCH_LINES=N, default 200000)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${EAS_BIN:-$top/build/bin}
+n=${BENCH_LINES:-200000}
+tmp=$(mktemp -d)
+pidfile=$tmp/redis.pid
+cleanup() {
+	[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+for c in redis-server redis-cli redis-benchmark python3; do
+	command -v $c >/dev/null || { echo "publish: $c not found" >&2; exit 1; }
+done
+[ -x "$bin/eas-publish" ] || { echo "publish: $bin/eas-publish not built" >&2; exit 1; }
+
+sock=$tmp/redis.sock
+redis-server --port 0 --unixsocket "$sock" --dir "$tmp" --save '' --appendonly no \
+	--daemonize yes --pidfile "$pidfile" --logfile "$tmp/redis.log" || exit 1
+i=0
+until [ "$(redis-cli -s "$sock" ping 2>/dev/null)" = PONG ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { echo "publish: redis-server did not start" >&2; exit 1; }
+	sleep 0.05
+done
+
+# The input: N distinct alerts as eas-decode writes them (about 600 bytes each).
+python3 - "$n" >"$tmp/alerts.jsonl" <<'PY'
+import sys, json
+n = int(sys.argv[1])
+w = sys.stdout.write
+for i in range(n):
+    w(json.dumps({"type": "alert",
+        "raw": "ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-",
+        "originator": "WXR", "originator_name": "National Weather Service",
+        "event": "TOR", "event_name": "Tornado Warning", "significance": "warning",
+        "locations": [{"code": "039173", "part": 0, "part_name": "all", "state": "OH",
+                       "state_name": "Ohio", "county": "Wood County"}],
+        "purge": "0030", "purge_minutes": 30, "issued": "2026-05-03T16:45:00.000Z",
+        "expires": "2036-05-03T17:15:00.000Z", "sender": "KCLE/NWS", "id": "%016x" % i,
+        "bursts": 3, "bit_errors": 0, "confidence": 1.0, "source": "bench",
+        "time": "2026-05-03T16:45:10.123Z", "offset_s": i * 0.5}, separators=(",", ":")) + "\n")
+PY
+payload=$(head -n 1 "$tmp/alerts.jsonl")
+
+now_ms() { python3 -c 'import time; print(int(time.monotonic()*1000))'; }
+
+# run LABEL ARGS...: one eas-publish over the whole input; prints lines/s.
+run() {
+	label=$1
+	shift
+	redis-cli -s "$sock" flushall >/dev/null
+	t0=$(now_ms)
+	"$bin/eas-publish" -q -u "unix://$sock" --maxlen $((n * 2)) "$@" <"$tmp/alerts.jsonl" || {
+		echo "publish: eas-publish failed ($label)" >&2
+		exit 1
+	}
+	t1=$(now_ms)
+	got=$(redis-cli -s "$sock" xlen eas:alerts)
+	[ "$got" -eq "$n" ] || { echo "publish: $label stored $got of $n" >&2; exit 1; }
+	rate=$((n * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1)))
+	printf '  %-34s %8d lines/s  (%d lines in %d ms)\n' "$label" "$rate" "$n" $((t1 - t0))
+	echo "$rate" >"$tmp/rate.$label"
+}
+
+echo "publish: $n alert lines, redis-server on a unix socket"
+run "eas-publish" >"$tmp/out1" && cat "$tmp/out1"
+run "eas-publish--spool" --spool "$tmp/spool" >"$tmp/out2" && cat "$tmp/out2"
+ours=$(cat "$tmp/rate.eas-publish")
+
+redis-cli -s "$sock" flushall >/dev/null
+ceiling=$(redis-benchmark -s "$sock" -c 1 -P 32 -n "$n" -q \
+	XADD bench:stream MAXLEN '~' 100000 '*' json "$payload" 2>/dev/null |
+	tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1)
+ceiling=${ceiling%.*}
+[ -n "$ceiling" ] || { echo "publish: redis-benchmark gave no figure" >&2; exit 1; }
+printf '  %-34s %8d requests/s\n' "redis-benchmark -c 1 -P 32 XADD" "$ceiling"
+
+pct=$((ours * 100 / ceiling))
+if [ "$ours" -ge 100000 ] || [ $((ours * 2)) -ge "$ceiling" ]; then
+	echo "publish: target met: $ours lines/s, $pct % of the XADD ceiling (want 100000 or 50 %)"
+else
+	echo "publish: target NOT met: $ours lines/s, $pct % of the XADD ceiling (want 100000 or 50 %)"
+	exit 1
+fi
