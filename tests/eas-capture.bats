@@ -307,6 +307,8 @@ live_test() {
 	jq -e -s 'map(.state) | index("reconnecting") as $r | $r != null and (.[$r:] | index("playing")) != null' "$d/status.json" >/dev/null
 	jq -e -s 'map(select(.state == "playing")) | last | .reconnects >= 1 and .source == "test1" and .bytes_out > 0' "$d/status.json" >/dev/null
 	jq -e -s 'map(select(.state == "reconnecting") | .last_error | test("end of stream")) | any' "$d/status.json" >/dev/null
+	# A heartbeat: some line repeats the state of the line before it (every 5 s).
+	jq -e -s '[range(1; length) as $i | select(.[$i].state == .[$i - 1].state)] | length >= 1' "$d/status.json" >/dev/null
 	[ "$(tail -n 1 "$d/status.json" | jq -r .state)" = stopped ]
 	grep -q "reconnecting in" "$d/err"
 }

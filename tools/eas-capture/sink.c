@@ -64,9 +64,15 @@ static void pace(struct sink *s)
 		;
 }
 
-/* Write everything pending.  An interrupted write is resumed so only whole samples go out. */
+/* After SIGTERM, a reader that takes nothing for this long is given up on. */
+#define STOP_GRACE_NS 1000000000LL
+
+/* Write everything pending.  An interrupted write is resumed so only whole samples go out.
+ * After SIGTERM the writes are small and polled, so a reader that has stopped reading cannot
+ * hold eas-capture: after STOP_GRACE_NS the rest is dropped at a sample boundary. */
 static int flush(struct sink *s)
 {
+	static int64_t stop_ns;
 	size_t off = 0;
 
 	if (s->len == 0)
@@ -74,7 +80,22 @@ static int flush(struct sink *s)
 	if (s->realtime)
 		pace(s);
 	while (off < s->len) {
-		ssize_t n = write(STDOUT_FILENO, s->buf + off, s->len - off);
+		size_t want = s->len - off;
+		if (cap_stop) {
+			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+			if (stop_ns == 0)
+				stop_ns = cap_now_ns();
+			if (off % 2 == 0 && cap_now_ns() - stop_ns > STOP_GRACE_NS) {
+				log_info("stdout is not being read; dropping %zu bytes",
+				         s->len - off);
+				break;
+			}
+			if (poll(&p, 1, 100) == 0)
+				continue;
+			if (want > 4096) /* fits in the pipe when POLLOUT says there is room */
+				want = 4096;
+		}
+		ssize_t n = write(STDOUT_FILENO, s->buf + off, want);
 		if (n > 0) {
 			off += (size_t)n;
 			continue;
@@ -90,7 +111,7 @@ static int flush(struct sink *s)
 		s->len = 0;
 		return s->err == EPIPE ? END_EPIPE : END_WRITEERR;
 	}
-	atomic_fetch_add(&s->samples_out, s->len / 2);
+	atomic_fetch_add(&s->samples_out, off / 2);
 	s->len = 0;
 	s->last_flush_ns = cap_now_ns();
 	return END_EOF;
