@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		if (strlen(h.raw) != size || memcmp(h.raw, text, size) != 0 || h.nloc < 1 ||
-		    h.nloc > SAME_MAX_LOCATIONS || strlen(h.sender) != 8 || size > SAME_HEADER_MAX)
+		    h.nloc > SAME_MAX_LOCATIONS || strlen(h.sender) < 1 || strlen(h.sender) > 8 ||
+		    (flags == SAME_PARSE_STRICT && strlen(h.sender) != 8) || size > SAME_HEADER_MAX)
 			abort();
 		/* What STRICT takes, RECEIVED takes too. */
 		if (flags == SAME_PARSE_STRICT &&
