@@ -180,7 +180,9 @@ alert_line() { # ID SOURCE
 	[[ "$output" == *"2 lines remain spooled"* ]]
 	[ "$(wc -l <"$D/spool/spool.log")" -eq 2 ]
 	# a second process cannot take the same spool
-	(exec sleep 60) | eas-publish -q -u "$URL" --spool "$D/spool" &
+	mkfifo "$D/hold.fifo"
+	bg sleeper sh -c 'exec sleep 60 >"$1"' sh "$D/hold.fifo"
+	eas-publish -q -u "$URL" --spool "$D/spool" <"$D/hold.fifo" &
 	echo $! >"$D/holder.bgpid"
 	sleep 0.3
 	run eas-publish -q -u "$URL" --spool "$D/spool" </dev/null
@@ -238,10 +240,13 @@ alert_line() { # ID SOURCE
 
 	# 500 more while Redis is down; eas-publish is stopped with SIGTERM
 	redis_kill "$R"
+	mkfifo "$D/feed.fifo"
 	(
 		gen_alerts 2001 500 0
 		exec sleep 60
-	) | eas-publish -q -u "$URL" --spool "$D/spool" 2>"$D/pub2.err" &
+	) >"$D/feed.fifo" &
+	echo $! >"$D/feeder.bgpid"
+	eas-publish -q -u "$URL" --spool "$D/spool" <"$D/feed.fifo" 2>"$D/pub2.err" &
 	echo $! >"$D/pub2.bgpid"
 	srv_wait 15 sh -c "[ \$(wc -l <'$D/spool/spool.log') -ge 500 ]"
 	sleep 0.3
@@ -313,4 +318,25 @@ alert_line() { # ID SOURCE
 	[ "$(wc -l <"$D/ids")" -eq 1000 ]
 	[ "$(sort -u "$D/ids" | wc -l)" -eq 1000 ]
 	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+}
+
+@test "eas-publish: a closed stdout ends input quietly, what was read is stored" {
+	redis_start "$R"
+	gen_alerts 1 3000 0 >"$D/in"
+	run bash -c "set -o pipefail; eas-publish -u '$URL' <'$D/in' 2>'$D/err' | head -n 1"
+	[ "$status" -eq 0 ]
+	[ ! -s "$D/err" ]
+	[ "${#lines[@]}" -eq 1 ]
+	n=$(rcli "$R" xlen eas:alerts)
+	[ "$n" -ge 1 ]
+	[ "$(stream_ids -s "$R/redis.sock" | sort -u | wc -l)" -eq "$n" ]
+}
+
+@test "eas-publish: scripts/demo.sh (make run) shows the alert in a private Redis" {
+	command -v eas-encode && command -v eas-decode || skip "eas-encode/eas-decode not built"
+	run sh "$EAS_TOP/scripts/demo.sh"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"event":"TOR"'* ]]
+	[[ "$output" == *"2 message(s)"* ]]
+	[[ "$output" == *"eas:heartbeat:demo"* ]]
 }
