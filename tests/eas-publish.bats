@@ -340,3 +340,17 @@ alert_line() { # ID SOURCE
 	[[ "$output" == *"2 message(s)"* ]]
 	[[ "$output" == *"eas:heartbeat:demo"* ]]
 }
+
+@test "eas-publish: --min-replicas keeps lines spooled until a replica has them; replay adds nothing" {
+	redis_start "$R"
+	gen_alerts 1 5 0 >"$D/in"
+	run eas-publish -q -u "$URL" --min-replicas 1 --wait-timeout 200 --spool "$D/spool" \
+		--drain-timeout 1.5 <"$D/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"5 lines remain spooled"* ]]
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 5 ]
+	run eas-publish -q -u "$URL" --spool "$D/spool" </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 5 ]
+	[ ! -s "$D/spool/spool.log" ]
+}
