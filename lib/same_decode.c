@@ -346,8 +346,8 @@ static void compute_costs(struct same_decoder *d, const float *s, int nplaces)
 	    "012345",
 	    "0123",
 	    "012",
-	    " !\"#$%&'()*+,./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-	    "abcdefghijklmnopqrstuvwxyz{|}~"};
+	    /* the sender: printable ASCII but '-' (one literal: no concatenation) */
+	    " !\"#$%&'()*+,./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"};
 	for (int p = 0; p < nplaces; p++) {
 		const float *b = s + 8 * p;
 		float base = 0, lo[16], hi[8];
