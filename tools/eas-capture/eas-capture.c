@@ -18,6 +18,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "optparse.h"
 
 #ifndef EAS_VERSION
 #define EAS_VERSION "0.1.0"
@@ -90,21 +91,18 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static bool parse_int(const char *s, long lo, long hi, int *out)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
+	long v;
+	if (eas_parse_long(s, lo, hi, &v) < 0)
 		return false;
 	*out = (int)v;
 	return true;
 }
 
+/* Seconds: more than 0, at most 1e9. */
 static bool parse_seconds(const char *s, double *out)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e9)
+	double v;
+	if (eas_parse_double(s, 0, 1e9, &v) < 0 || v <= 0)
 		return false;
 	*out = v;
 	return true;

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "levels.h"
 #include "log.h"
+#include "optparse.h"
 #include "same_decode.h"
 #include "same_header.h"
 #include "timeutil.h"
@@ -147,17 +148,6 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	return emit(j->buf, j->len);
 }
 
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 enum { OPT_RAW = 256, OPT_NOW, OPT_STATUS, OPT_SIL_DB, OPT_SIL_S, OPT_VERSION };
 
 int main(int argc, char **argv)
@@ -184,7 +174,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:s:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (parse_double(optarg, 8000, 192000, &v) < 0 || v != floor(v)) {
+			if (eas_parse_double(optarg, 8000, 192000, &v) < 0 || v != floor(v)) {
 				log_error("invalid rate \"%s\": an integer from 8000 to 192000 Hz",
 				          optarg);
 				return EAS_EXIT_USAGE;
@@ -212,7 +202,7 @@ int main(int argc, char **argv)
 			o.have_now = 1;
 			break;
 		case OPT_STATUS:
-			if (parse_double(optarg, 0, 86400, &o.status_interval) < 0) {
+			if (eas_parse_double(optarg, 0, 86400, &o.status_interval) < 0) {
 				log_error("invalid --status-interval \"%s\": seconds from 0 (off) "
 				          "to 86400",
 				          optarg);
@@ -220,14 +210,14 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_SIL_DB:
-			if (parse_double(optarg, -120, 0, &o.silence_db) < 0) {
+			if (eas_parse_double(optarg, -120, 0, &o.silence_db) < 0) {
 				log_error("invalid --silence-threshold \"%s\": dBFS from -120 to 0",
 				          optarg);
 				return EAS_EXIT_USAGE;
 			}
 			break;
 		case OPT_SIL_S:
-			if (parse_double(optarg, 0, 86400, &o.silence_s) < 0) {
+			if (eas_parse_double(optarg, 0, 86400, &o.silence_s) < 0) {
 				log_error(
 				    "invalid --silence-duration \"%s\": seconds from 0 to 86400",
 				    optarg);

@@ -21,6 +21,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "optparse.h"
 #include "same_encode.h"
 #include "same_header.h"
 
@@ -67,33 +68,6 @@ static void usage(FILE *f)
 	        "      --version              print the version\n"
 	        "\n"
 	        "Example: eas-encode 'ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-' | eas-decode\n");
-}
-
-/* Parse a whole decimal integer in LO..HI; returns 0 or -1. */
-static int parse_int(const char *s, long lo, long hi, long *v)
-{
-	char *end;
-	long x;
-
-	errno = 0;
-	x = strtol(s, &end, 10);
-	if (errno || end == s || *end || x < lo || x > hi)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double lo, double hi, double *v)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(s, &end);
-	if (errno || end == s || *end || !(x >= lo && x <= hi))
-		return -1;
-	*v = x;
-	return 0;
 }
 
 /* Where the samples go: raw s16le to a stdio stream, or a sound file. */
@@ -426,7 +400,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:o:m:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (parse_int(optarg, 8000, 192000, &rate) < 0) {
+			if (eas_parse_long(optarg, 8000, 192000, &rate) < 0) {
 				log_error(
 				    "invalid rate '%s': must be an integer from 8000 to 192000",
 				    optarg);
@@ -455,7 +429,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_ATTENTION_SECONDS:
-			if (parse_seconds(optarg, 8, 25, &att_s) < 0) {
+			if (eas_parse_double(optarg, 8, 25, &att_s) < 0) {
 				log_error("invalid --attention-seconds '%s': must be a number from "
 				          "8 to 25",
 				          optarg);

@@ -32,6 +32,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "optparse.h"
 #include "publish.h"
 #include "redis.h"
 #include "spool.h"
@@ -685,17 +686,6 @@ enum {
 	OPT_VERSION,
 };
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *e;
-	errno = 0;
-	long v = strtol(s, &e, 10);
-	if (errno || e == s || *e || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Are all consumers at the end of the spool? */
 static bool drained(void)
 {
@@ -742,14 +732,14 @@ int main(int argc, char **argv)
 			opt_master = optarg;
 			break;
 		case OPT_MIN_REPLICAS:
-			if (parse_long(optarg, 0, 100, &v) < 0) {
+			if (eas_parse_long(optarg, 0, 100, &v) < 0) {
 				log_error("--min-replicas: want 0..100, not %s", optarg);
 				return EAS_EXIT_USAGE;
 			}
 			opt_min_replicas = (int)v;
 			break;
 		case OPT_WAIT_TIMEOUT:
-			if (parse_long(optarg, 1, 600000, &v) < 0) {
+			if (eas_parse_long(optarg, 1, 600000, &v) < 0) {
 				log_error("--wait-timeout: want 1..600000 ms, not %s", optarg);
 				return EAS_EXIT_USAGE;
 			}
@@ -761,17 +751,12 @@ int main(int argc, char **argv)
 		case OPT_SPOOL:
 			opt_spool = optarg;
 			break;
-		case OPT_DRAIN: {
-			char *e;
-			errno = 0;
-			opt_drain = strtod(optarg, &e);
-			if (errno || e == optarg || *e ||
-			    !(opt_drain >= 0 && opt_drain <= 86400 * 7)) {
+		case OPT_DRAIN:
+			if (eas_parse_double(optarg, 0, 86400 * 7, &opt_drain) < 0) {
 				log_error("--drain-timeout: want seconds >= 0, not %s", optarg);
 				return EAS_EXIT_USAGE;
 			}
 			break;
-		}
 		case OPT_PREFIX:
 			opt_prefix = optarg;
 			break;
@@ -779,7 +764,7 @@ int main(int argc, char **argv)
 			opt_password_file = optarg;
 			break;
 		case OPT_MAXLEN:
-			if (parse_long(optarg, 1, 1000000000L, &opt_maxlen) < 0) {
+			if (eas_parse_long(optarg, 1, 1000000000L, &opt_maxlen) < 0) {
 				log_error("--maxlen: want a positive number, not %s", optarg);
 				return EAS_EXIT_USAGE;
 			}
