@@ -30,13 +30,6 @@
  */
 #include "same_decode.h"
 
-#ifdef SAME_DEBUG
-#include <stdio.h>
-#define DBG(...) fprintf(stderr, __VA_ARGS__)
-#else
-#define DBG(...) ((void)0)
-#endif
-
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -339,15 +332,10 @@ static void compute_costs(struct same_decoder *d, const float *s, int nplaces)
 {
 	/* the members of each class, for the minima */
 	static const char *const members[NCLASS] = {
-	    "-",
-	    "+",
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-	    "0123456789",
-	    "012345",
-	    "0123",
-	    "012",
+	    "-", "+", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", "012345", "0123", "012",
 	    /* the sender: printable ASCII but '-' (one literal: no concatenation) */
-	    " !\"#$%&'()*+,./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"};
+	    " !\"#$%&'()*+,./"
+	    "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"};
 	for (int p = 0; p < nplaces; p++) {
 		const float *b = s + 8 * p;
 		float base = 0, lo[16], hi[8];
@@ -432,6 +420,7 @@ struct decoded {
 	double mu;         /* mean decided soft value */
 	float lc[32][9];   /* cost of every layout (locations, sender length) */
 	int bn, bs, bo;    /* the chosen layout and originator */
+	struct same_header header; /* the result parsed, once it is trusted */
 };
 
 /*
@@ -679,7 +668,6 @@ static void remember(struct same_decoder *d, const char *raw, double t)
 static int try_subset(struct same_decoder *d, struct group *g, int mask, struct decoded *out)
 {
 	int n = 0;
-	memset(d->sum_s, 0, sizeof d->sum_s);
 	float comb[MAXBITS];
 	memset(comb, 0, sizeof comb);
 	for (int i = 0; i < g->n; i++) {
@@ -707,14 +695,12 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 		var = fmax(var, 1e-4 * mu1 * mu1);
 		out->exp_errors = expected_errors(d, out, out->mu / (n * var));
 	}
-	DBG("subset %x n=%d E=%.3g %s\n", mask, n, out->exp_errors, out->raw);
 	/* The fewer bursts, the less the structure can vouch for the result. */
 	double limit = n >= 3 ? 0.1 : n == 2 ? 0.05 : 0.005;
-	DBG("  misfit %.3g\n", out->misfit);
 	if (out->exp_errors > limit || out->misfit > 12)
 		return -1;
-	struct same_header h;
-	if (same_header_parse(out->raw, (size_t)out->len, SAME_PARSE_RECEIVED, &h, NULL, 0) < 0)
+	if (same_header_parse(out->raw, (size_t)out->len, SAME_PARSE_RECEIVED, &out->header, NULL,
+	                      0) < 0)
 		return -1;
 	return 0;
 }
@@ -742,14 +728,11 @@ static void finalize_group(struct same_decoder *d, struct group *g)
 		ev.bursts = __builtin_popcount((unsigned)used);
 		count_bit_errors(g, used, res.raw, res.len, &ev.bit_errors);
 		ev.confidence = exp(-res.exp_errors * 10);
-		if (same_header_parse(res.raw, (size_t)res.len, SAME_PARSE_RECEIVED, &ev.header,
-		                      NULL, 0) == 0) {
-			push_event(d, &ev);
-			remember(d, res.raw, g->last_ts);
-		}
-	} else if (used >= 0) {
-		remember(d, res.raw, g->last_ts);
+		ev.header = res.header;
+		push_event(d, &ev);
 	}
+	if (used >= 0)
+		remember(d, res.raw, g->last_ts);
 	for (int i = 0; i < g->n; i++)
 		burst_put(d, g->b[i]);
 	g->n = 0;
@@ -817,7 +800,6 @@ static void process_pending(struct same_decoder *d, const struct pend *p)
 	/* this burst alone: its length tells how long to wait for the next one */
 	struct decoded one;
 	int len = ml_decode(d, b->s, MAXBITS, &one) == 0 ? one.len : 60;
-	DBG("burst T=%.4f len=%d E=%.3g %s\n", b->T, len, one.exp_errors, one.raw);
 	struct group *g = &d->g;
 	if (g->n > 0 && (g->n == MAXGROUP || !same_message(g, b)))
 		finalize_group(d, g);
@@ -859,7 +841,6 @@ static void on_bit(struct same_decoder *d, float n, double t)
 			return;
 	if (d->npend == MAXPEND)
 		return;
-	DBG("sync t=%.1f T=%.3f errs=%d eom=%d\n", t, d->T, e, en < ez);
 	struct pend *p = &d->pend[d->npend++];
 	p->ts = t;
 	p->T = d->T;
