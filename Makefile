@@ -73,6 +73,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBEAS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBEAS) $(if $(LIB_PKGS),$(shell pkg-config --libs $(LIB_PKGS))) -lm
 
+# eas-publish's line checks are tested on their own: line.c and its library.
+$(BUILD)/tests/test_publine: tests/unit/test_publine.c $(BUILD)/tools/eas-publish/line.o $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools/eas-publish $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-publish/line.o \
+	  $(LIBEAS) $(shell pkg-config --libs yajl $(LIB_PKGS)) -lm
+
 # Install what is missing; silent when everything is present.
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))

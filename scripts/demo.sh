@@ -59,8 +59,8 @@ echo "== redis-cli TTL eas:heartbeat:demo"
 redis-cli -s "$sock" ttl eas:heartbeat:demo
 echo "== redis-cli HGET eas:metrics demo"
 redis-cli -s "$sock" hget eas:metrics demo
-echo "== redis-cli SMEMBERS eas:heard:<id>"
+echo "== redis-cli GET eas:seen:<id>   (the source that heard it first)"
 id=$(redis-cli -s "$sock" --raw xrange eas:alerts - + | grep '^{' | sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' | head -n 1)
-[ -n "$id" ] && redis-cli -s "$sock" smembers "eas:heard:$id"
+[ -n "$id" ] && redis-cli -s "$sock" get "eas:seen:$id"
 echo "== stopping redis-server"
 exit $rc

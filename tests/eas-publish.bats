@@ -90,15 +90,19 @@ alert_line() { # ID SOURCE
 	[ "$ttl" -gt 0 ] && [ "$ttl" -le 60 ]
 	[ "$(rcli "$R" hget eas:metrics mon1 | jq -r .rms_dbfs)" = "-20.5" ]
 	[ -n "$(rcli "$R" hget eas:metrics _heartbeat)" ]
-	[ "$(rcli "$R" smembers eas:heard:00000000000000a1)" = mon1 ]
+	# one source so far: it is the seen key's value, and there is no heard set yet
+	[ "$(rcli "$R" get eas:seen:00000000000000a1)" = mon1 ]
+	[ "$(rcli "$R" exists eas:heard:00000000000000a1)" -eq 0 ]
 	srv_wait 5 grep -q 00000000000000a1 "$D/sub.out"
 	[ "$(grep -c '^{' "$D/sub.out")" -eq 2 ]
 	# -q: no copy
 	run eas-publish -q -u "$URL" <"$D/in"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	# the same lines again: nothing new in the stream
+	# the same lines again: nothing new in the stream, and a replay by the
+	# same source is not a second source
 	[ "$(rcli "$R" xlen eas:alerts)" -eq 2 ]
+	[ "$(rcli "$R" exists eas:heard:00000000000000a1)" -eq 0 ]
 }
 
 @test "eas-publish: eas-encode | eas-decode | eas-publish, seen on a SUBSCRIBE" {
@@ -133,6 +137,13 @@ alert_line() { # ID SOURCE
 	wait $b
 	[ "$(rcli "$R" xlen eas:alerts)" -eq 1 ]
 	[ "$(rcli "$R" smembers eas:heard:00000000000000b2 | sort | tr '\n' ' ')" = "monA monB " ]
+	first=$(rcli "$R" get eas:seen:00000000000000b2)
+	[ "$first" = monA ] || [ "$first" = monB ]
+	# a third monitor joins the set; the heard set expires with the alert too
+	eas-publish -q -s monC -u "$URL" <"$D/in"
+	[ "$(rcli "$R" smembers eas:heard:00000000000000b2 | sort | tr '\n' ' ')" = "monA monB monC " ]
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 1 ]
+	[ "$(rcli "$R" pttl eas:heard:00000000000000b2)" -gt 86400000 ]
 	sleep 0.3
 	[ "$(grep -c '^{' "$D/sub.out")" -eq 1 ]
 	# and the seen key expires with the alert (2036), not before

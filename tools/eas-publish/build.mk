@@ -1,3 +1,3 @@
-# tools/eas-publish/build.mk: eas-publish links hiredis (through libeas.a), libpq and jansson.
-PKGS_eas-publish := libpq jansson
-DEBS += libpq-dev postgresql libjansson-dev
+# tools/eas-publish/build.mk: eas-publish links hiredis (through libeas.a), libpq and yajl.
+PKGS_eas-publish := libpq yajl
+DEBS += libpq-dev postgresql libyajl-dev

@@ -28,8 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "exitcode.h"
 #include "log.h"
 #include "optparse.h"
@@ -150,23 +148,26 @@ static bool statuses_dirty(void)
  * KEYS: the stream, then per line its seen key and heard set.
  * ARGV: maxlen, then per line source, json, seen-key expiry (epoch ms), type, id.
  * Returns per line the stream entry id when this is the first hearing of the
- * line's key, 0 when the key was already there (a duplicate or a replay). */
+ * line's key, 0 when the key was already there (a duplicate or a replay).
+ * The seen key holds the first source; the heard set is made only when a
+ * second source hears the alert (then it holds them all), which halves the
+ * server's work per line against a set for every alert. */
 static const char SCRIPT_LINE[] =
     "local stream, maxlen, out = KEYS[1], ARGV[1], {}\n"
     "for i = 1, (#KEYS - 1) / 2 do\n"
     "  local seen, heard, b = KEYS[2 * i], KEYS[2 * i + 1], 2 + (i - 1) * 5\n"
     "  local src, json, ttl, typ = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]\n"
-    "  local first = redis.call('SET', seen, src, 'NX', 'PXAT', ttl)\n"
-    "  if typ == 'alert' then\n"
-    "    redis.call('SADD', heard, src)\n"
-    "    redis.call('PEXPIREAT', heard, ttl)\n"
-    "  end\n"
-    "  if first then\n"
+    "  if redis.call('SET', seen, src, 'NX', 'PXAT', ttl) then\n"
     "    out[i] = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'json', json,\n"
     "      'type', typ, 'id', ARGV[b + 4], 'source', src)\n"
     "    redis.call('PUBLISH', stream, json)\n"
     "  else\n"
     "    out[i] = 0\n"
+    "    local first = redis.call('GET', seen)\n"
+    "    if typ == 'alert' and first and first ~= src then\n"
+    "      redis.call('SADD', heard, first, src)\n"
+    "      redis.call('PEXPIREAT', heard, ttl)\n"
+    "    end\n"
     "  end\n"
     "end\n"
     "return out\n";

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include <yajl_parse.h>
 
 #include "publish.h"
 #include "same_header.h"
@@ -47,103 +47,220 @@ static int key_check(const char *s)
 	return 0;
 }
 
-/* An optional time field: absent -> *ms untouched, 0; present and bad -> -1. */
-static int opt_time(json_t *o, const char *name, int64_t *ms, char *err, size_t errlen)
+/*
+ * The input is checked with yajl's event parser: the whole line must be one
+ * valid JSON object (strict RFC 8259, UTF-8 checked), and the handful of
+ * top-level members eas-publish uses are captured on the way.  No tree is
+ * built; that is what lets one process keep up with a busy Redis.
+ */
+enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, NFIELDS };
+static const char *const field_names[NFIELDS] = {"type", "source", "time",    "id",
+                                                 "raw",  "issued", "expires", "offset_s"};
+
+#define FIELD_MAX 512 /* longer values are kept as "too long" */
+
+enum { K_ABSENT = 0, K_STRING, K_NUMBER, K_NULL, K_OTHER };
+
+struct field {
+	char kind;
+	bool toolong;
+	size_t len;
+	char val[FIELD_MAX + 1];
+};
+
+struct scan {
+	int depth;
+	int cur;         /* the top-level member whose value comes next, or -1 */
+	bool not_object; /* the top-level value is not an object */
+	struct field f[NFIELDS];
+};
+
+/* A value at depth D: record it when it belongs to a member we keep. */
+static void scan_value(struct scan *s, int kind, const void *v, size_t len)
 {
-	json_t *v = json_object_get(o, name);
-	if (!v || json_is_null(v))
+	if (s->depth == 0) {
+		s->not_object = true;
+		return;
+	}
+	if (s->depth != 1 || s->cur < 0)
+		return;
+	struct field *f = &s->f[s->cur];
+	s->cur = -1;
+	f->kind = (char)kind;
+	f->toolong = len > FIELD_MAX;
+	f->len = f->toolong ? 0 : len;
+	if (!f->toolong && v)
+		memcpy(f->val, v, len);
+	f->val[f->len] = '\0';
+}
+
+static int cb_null(void *ctx)
+{
+	scan_value(ctx, K_NULL, NULL, 0);
+	return 1;
+}
+
+static int cb_boolean(void *ctx, int b)
+{
+	(void)b;
+	scan_value(ctx, K_OTHER, NULL, 0);
+	return 1;
+}
+
+static int cb_number(void *ctx, const char *v, size_t len)
+{
+	scan_value(ctx, K_NUMBER, v, len);
+	return 1;
+}
+
+static int cb_string(void *ctx, const unsigned char *v, size_t len)
+{
+	scan_value(ctx, K_STRING, v, len);
+	return 1;
+}
+
+static int cb_start(void *ctx, bool map)
+{
+	struct scan *s = ctx;
+	if (s->depth == 0 && !map)
+		s->not_object = true;
+	else if (s->depth == 1)
+		scan_value(s, K_OTHER, NULL, 0);
+	s->depth++;
+	return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+	return cb_start(ctx, true);
+}
+
+static int cb_start_array(void *ctx)
+{
+	return cb_start(ctx, false);
+}
+
+static int cb_end(void *ctx)
+{
+	((struct scan *)ctx)->depth--;
+	return 1;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct scan *s = ctx;
+	if (s->depth != 1)
+		return 1;
+	s->cur = -1;
+	for (int i = 0; i < NFIELDS; i++)
+		if (strlen(field_names[i]) == len && !memcmp(field_names[i], k, len)) {
+			s->cur = i;
+			break;
+		}
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
+};
+
+/* The string value of field I, or NULL when absent, not a string, too long
+ * or holding a NUL. */
+static const char *str(const struct scan *s, int i)
+{
+	const struct field *f = &s->f[i];
+	if (f->kind != K_STRING || f->toolong || strlen(f->val) != f->len)
+		return NULL;
+	return f->val;
+}
+
+/* An optional time field: absent or null -> *ms untouched, 0; present and bad -> -1. */
+static int opt_time(const struct scan *s, int i, int64_t *ms, char *err, size_t errlen)
+{
+	if (s->f[i].kind == K_ABSENT || s->f[i].kind == K_NULL)
 		return 0;
-	const char *s = json_string_value(v);
-	if (!s || eas_parse_time(s, ms) < 0) {
-		snprintf(err, errlen, "field \"%s\" is not an RFC 3339 time", name);
+	const char *v = str(s, i);
+	if (!v || eas_parse_time(v, ms) < 0) {
+		snprintf(err, errlen, "field \"%s\" is not an RFC 3339 time", field_names[i]);
 		return -1;
 	}
 	return 0;
 }
-
-/* jansson allocates a node per value; with a bump allocator reset after every
- * line, parsing costs far less.  Blocks that do not fit come from malloc. */
-#define ARENA_SIZE (4u << 20)
-static char *arena;
-static size_t arena_used;
-
-static void *arena_malloc(size_t n)
-{
-	n = (n + 15) & ~(size_t)15;
-	if (arena && n <= ARENA_SIZE - arena_used) {
-		void *p = arena + arena_used;
-		arena_used += n;
-		return p;
-	}
-	return malloc(n);
-}
-
-static void arena_free(void *p)
-{
-	if (arena && (char *)p >= arena && (char *)p < arena + ARENA_SIZE)
-		return;
-	free(p);
-}
-
-static void arena_init(void)
-{
-	static bool done;
-	if (done)
-		return;
-	done = true;
-	arena = malloc(ARENA_SIZE);
-	json_set_alloc_funcs(arena_malloc, arena_free);
-}
-
 int pub_line_parse(const char *line, size_t len, const char *force_source,
                    const char *default_source, int64_t now_ms, struct pub_line *pl, char *err,
                    size_t errlen)
 {
-	json_error_t je;
+	struct scan sc;
 	memset(pl, 0, sizeof *pl);
-	arena_init();
-	arena_used = 0;
-	json_t *o = json_loadb(line, len, 0, &je);
-	if (!o) {
-		snprintf(err, errlen, "bad JSON at column %d: %s", je.column, je.text);
+	sc.depth = 0;
+	sc.cur = -1;
+	sc.not_object = false;
+	for (int i = 0; i < NFIELDS; i++)
+		sc.f[i].kind = K_ABSENT;
+
+	yajl_handle h = yajl_alloc(&callbacks, NULL, &sc);
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
 		return PUB_BAD_JSON;
 	}
-	if (!json_is_object(o)) {
-		json_decref(o);
+	yajl_status st = yajl_parse(h, (const unsigned char *)line, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (st != yajl_status_ok) {
+		unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+		size_t at = yajl_get_bytes_consumed(h);
+		size_t n = msg ? strlen((char *)msg) : 0;
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			n--;
+		snprintf(err, errlen, "bad JSON near byte %zu: %.*s", at + 1, (int)n,
+		         msg ? (char *)msg : "parse error");
+		if (msg)
+			yajl_free_error(h, msg);
+		yajl_free(h);
+		return PUB_BAD_JSON;
+	}
+	yajl_free(h);
+	if (sc.not_object) {
 		snprintf(err, errlen, "not a JSON object");
 		return PUB_BAD_JSON;
 	}
-	int ret = PUB_BAD_FIELDS;
-	const char *type = json_string_value(json_object_get(o, "type"));
+
+	const char *type = str(&sc, F_TYPE);
 	if (!type) {
 		snprintf(err, errlen, "missing field \"type\"");
-		goto out;
+		return PUB_BAD_FIELDS;
 	}
 	if (force_source) {
 		snprintf(pl->source, sizeof pl->source, "%s", force_source);
 	} else {
-		json_t *sv = json_object_get(o, "source");
-		const char *s = json_string_value(sv);
-		if (sv && (!s || pub_source_check(s) < 0)) {
+		const char *s = str(&sc, F_SOURCE);
+		if (sc.f[F_SOURCE].kind != K_ABSENT && (!s || pub_source_check(s) < 0)) {
 			snprintf(err, errlen, "field \"source\" must be 1..%d printable characters",
 			         SOURCE_MAX);
-			goto out;
+			return PUB_BAD_FIELDS;
 		}
 		snprintf(pl->source, sizeof pl->source, "%s", s ? s : default_source);
 	}
 	pl->time_ms = now_ms;
-	if (opt_time(o, "time", &pl->time_ms, err, errlen) < 0)
-		goto out;
+	if (opt_time(&sc, F_TIME, &pl->time_ms, err, errlen) < 0)
+		return PUB_BAD_FIELDS;
 
 	if (!strcmp(type, "alert")) {
 		pl->type = 'A';
-		json_t *idv = json_object_get(o, "id");
-		const char *id = json_string_value(idv);
-		const char *raw = json_string_value(json_object_get(o, "raw"));
-		if (idv && (!id || key_check(id) < 0)) {
+		const char *id = str(&sc, F_ID);
+		const char *raw = str(&sc, F_RAW);
+		if (sc.f[F_ID].kind != K_ABSENT && (!id || key_check(id) < 0)) {
 			snprintf(err, errlen, "field \"id\" must be 1..%d of [A-Za-z0-9._:-]",
 			         KEY_MAX);
-			goto out;
+			return PUB_BAD_FIELDS;
 		}
 		if (id) {
 			snprintf(pl->key, sizeof pl->key, "%s", id);
@@ -152,40 +269,36 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 			same_header_id(raw, pl->key);
 		} else {
 			snprintf(err, errlen, "alert without \"id\" or \"raw\"");
-			goto out;
+			return PUB_BAD_FIELDS;
 		}
-		if (opt_time(o, "issued", &pl->issued_ms, err, errlen) < 0 ||
-		    opt_time(o, "expires", &pl->expires_ms, err, errlen) < 0)
-			goto out;
+		if (opt_time(&sc, F_ISSUED, &pl->issued_ms, err, errlen) < 0 ||
+		    opt_time(&sc, F_EXPIRES, &pl->expires_ms, err, errlen) < 0)
+			return PUB_BAD_FIELDS;
 	} else if (!strcmp(type, "eom")) {
 		pl->type = 'E';
-		json_t *tv = json_object_get(o, "time");
-		json_t *ov = json_object_get(o, "offset_s");
-		if (!json_is_string(tv) && !json_is_number(ov)) {
+		const char *tv = str(&sc, F_TIME);
+		bool has_off = sc.f[F_OFFSET].kind == K_NUMBER && !sc.f[F_OFFSET].toolong;
+		if (!tv && !has_off) {
 			snprintf(err, errlen, "eom without \"time\" or \"offset_s\"");
-			goto out;
+			return PUB_BAD_FIELDS;
 		}
 		char buf[64];
-		uint64_t h = fnv1a(FNV_OFFSET, pl->source, strlen(pl->source));
-		h = fnv1a(h, "|", 1);
-		if (json_is_string(tv))
-			h = fnv1a(h, json_string_value(tv), strlen(json_string_value(tv)));
-		h = fnv1a(h, "|", 1);
-		if (json_is_number(ov)) {
-			int n = snprintf(buf, sizeof buf, "%.3f", json_number_value(ov));
-			h = fnv1a(h, buf, (size_t)n);
+		uint64_t hv = fnv1a(FNV_OFFSET, pl->source, strlen(pl->source));
+		hv = fnv1a(hv, "|", 1);
+		if (tv)
+			hv = fnv1a(hv, tv, strlen(tv));
+		hv = fnv1a(hv, "|", 1);
+		if (has_off) {
+			int n = snprintf(buf, sizeof buf, "%.3f", strtod(sc.f[F_OFFSET].val, NULL));
+			hv = fnv1a(hv, buf, (size_t)n);
 		}
-		snprintf(pl->key, sizeof pl->key, "eom-%016" PRIx64, h);
+		snprintf(pl->key, sizeof pl->key, "eom-%016" PRIx64, hv);
 	} else if (!strcmp(type, "status")) {
 		pl->type = 'S';
 	} else {
 		pl->type = 'O';
 	}
-	ret = PUB_OK;
-out:
-	json_decref(o);
-	arena_used = 0;
-	return ret;
+	return PUB_OK;
 }
 
 int pub_record_header(const struct pub_line *pl, char *buf, size_t len)
