@@ -1,9 +1,8 @@
 /* capture.h: the parts of eas-capture shared between its files: options, the PCM sink, sources,
- * the status writer and the signal flags. */
+ * the status writer. */
 #ifndef EAS_CAPTURE_H
 #define EAS_CAPTURE_H
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,11 +11,9 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/samplefmt.h>
 
-struct SwrContext;
+#include "signals.h" /* eas_sig_stop (end cleanly), eas_sig_hup (reconnect / reopen) */
 
-/* Set by the signal handlers, read everywhere. */
-extern volatile sig_atomic_t cap_stop; /* SIGTERM / SIGINT: end cleanly */
-extern volatile sig_atomic_t cap_hup;  /* SIGHUP: reconnect / reopen */
+struct SwrContext;
 
 /* What SOURCE names. */
 enum cap_kind {

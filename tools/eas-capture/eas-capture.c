@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,6 @@
 #define BACKOFF_MIN  0.5
 #define BACKOFF_MAX  30.0
 #define GOOD_RESET_S 60 /* a connection that gave this much audio resets the backoff */
-
-volatile sig_atomic_t cap_stop;
-volatile sig_atomic_t cap_hup;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	cap_stop = 1;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	cap_hup = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -112,7 +96,7 @@ static bool parse_seconds(const char *s, double *out)
 static void backoff_sleep(double seconds, const struct sink *s)
 {
 	int64_t end = cap_now_ns() + (int64_t)(seconds * 1e9);
-	while (!cap_stop && !cap_hup && !sink_timed_out(s)) {
+	while (!eas_sig_stop && !eas_sig_hup && !sink_timed_out(s)) {
 		int64_t left = end - cap_now_ns();
 		if (left <= 0)
 			break;
@@ -144,7 +128,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 		struct src_alsa *al = NULL;
 		int r;
 
-		if (cap_stop)
+		if (eas_sig_stop)
 			return finish("stopped", EAS_EXIT_OK);
 		if (sink_timed_out(s)) {
 			log_error("%s: no audio for %g s, giving up%s%s", o->input, o->timeout,
@@ -154,7 +138,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 		}
 		if (!first)
 			status_reconnect();
-		cap_hup = 0;
+		eas_sig_hup = 0;
 		err[0] = '\0';
 		sink_begin(s);
 		if (o->kind == CAP_ALSA)
@@ -162,7 +146,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 		else
 			r = src_av_open(&av, o, s, err, sizeof err);
 		if (r < 0) {
-			if (cap_stop)
+			if (eas_sig_stop)
 				return finish("stopped", EAS_EXIT_OK);
 			status_error(err);
 			if (sink_timed_out(s)) {
@@ -175,7 +159,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 				log_error("%s", err);
 				return finish("failed", EAS_EXIT_FAIL);
 			}
-			if (cap_hup)
+			if (eas_sig_hup)
 				continue;
 			failures++;
 			log_warn("%s; retrying in %.1f s (attempt %u)", err, delay, failures);
@@ -397,14 +381,7 @@ int main(int argc, char **argv)
 	src_av_log_setup(verbose);
 
 	/* Signals: handlers only set flags; no SA_RESTART so blocking reads return EINTR. */
-	struct sigaction sa = {0};
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	eas_signals_install(true);
 
 	struct sink s;
 	sink_init(&s, o.rate, o.realtime, o.duration, o.timeout);

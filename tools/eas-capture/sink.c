@@ -60,7 +60,7 @@ static void pace(struct sink *s)
 	}
 	int64_t due = s->pace_t0_ns + (int64_t)((out - s->pace_s0) * 1000000000ULL / s->out_rate);
 	struct timespec ts = {.tv_sec = due / 1000000000LL, .tv_nsec = due % 1000000000LL};
-	while (!cap_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+	while (!eas_sig_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
@@ -81,7 +81,7 @@ static int flush(struct sink *s)
 		pace(s);
 	while (off < s->len) {
 		size_t want = s->len - off;
-		if (cap_stop) {
+		if (eas_sig_stop) {
 			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
 			if (stop_ns == 0)
 				stop_ns = cap_now_ns();
@@ -150,7 +150,7 @@ static int commit(struct sink *s, int n, bool force)
 		return r ? r : END_DONE;
 	}
 	if (force || s->len >= FLUSH_BYTES || cap_now_ns() - s->last_flush_ns >= FLUSH_NS ||
-	    cap_stop)
+	    eas_sig_stop)
 		return flush(s);
 	return END_EOF;
 }

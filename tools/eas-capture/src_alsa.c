@@ -174,9 +174,9 @@ int src_alsa_run(struct src_alsa *a, struct sink *s, const struct cap_opts *o, c
                  size_t errlen)
 {
 	for (;;) {
-		if (cap_stop)
+		if (eas_sig_stop)
 			return END_STOP;
-		if (cap_hup)
+		if (eas_sig_hup)
 			return END_HUP;
 		if (sink_timed_out(s)) {
 			snprintf(err, errlen, "%s: no audio", o->input);

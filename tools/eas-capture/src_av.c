@@ -225,7 +225,7 @@ static int interrupt_cb(void *opaque)
 {
 	struct src_av *a = opaque;
 
-	if (cap_stop || (cap_hup && a->hup_reopens))
+	if (eas_sig_stop || (eas_sig_hup && a->hup_reopens))
 		return 1;
 	if (a->deadline_ns && cap_now_ns() > a->deadline_ns) {
 		a->stalled = true;
@@ -491,9 +491,9 @@ static int receive(struct src_av *a, struct sink *s, char *err, size_t errlen)
 
 static int interrupted(const struct src_av *a)
 {
-	if (cap_stop)
+	if (eas_sig_stop)
 		return END_STOP;
-	if (cap_hup && a->hup_reopens)
+	if (eas_sig_hup && a->hup_reopens)
 		return END_HUP;
 	if (a->gave_up)
 		return END_TIMEOUT;
@@ -505,12 +505,12 @@ int src_av_run(struct src_av *a, struct sink *s, const struct cap_opts *o, char 
 	int bad = 0;
 
 	for (;;) {
-		if (cap_stop)
+		if (eas_sig_stop)
 			return END_STOP;
-		if (cap_hup) {
+		if (eas_sig_hup) {
 			if (a->hup_reopens)
 				return END_HUP;
-			cap_hup = 0;
+			eas_sig_hup = 0;
 			log_info("SIGHUP: nothing to reopen for %s", o->input);
 		}
 		arm(a);

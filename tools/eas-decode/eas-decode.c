@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,12 @@
 #include "optparse.h"
 #include "same_decode.h"
 #include "same_header.h"
+#include "signals.h"
 #include "timeutil.h"
 
 #ifndef EAS_VERSION
 #define EAS_VERSION "0.1.0"
 #endif
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -259,12 +251,7 @@ int main(int argc, char **argv)
 	if (in == stdin && isatty(STDIN_FILENO))
 		log_warn("reading PCM from a terminal; pipe eas-capture or a file in");
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	eas_signals_install(false);
 
 	struct same_decoder *dec = same_decoder_new(o.rate);
 	if (!dec) {
@@ -285,10 +272,10 @@ int main(int argc, char **argv)
 	int rc = EAS_EXIT_OK, gone = 0;
 	struct same_event ev;
 
-	while (!stop && !gone) {
+	while (!eas_sig_stop && !gone) {
 		size_t got = fread(buf + carry, 1, sizeof buf - 1 - carry, in);
 		if (got == 0) {
-			if (ferror(in) && errno == EINTR && !stop) {
+			if (ferror(in) && errno == EINTR && !eas_sig_stop) {
 				clearerr(in);
 				continue;
 			}
@@ -322,7 +309,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (ferror(in) && !stop) {
+	if (ferror(in) && !eas_sig_stop) {
 		log_error("read error on %s: %s", path, strerror(errno));
 		rc = EAS_EXIT_FAIL;
 	}
@@ -333,9 +320,9 @@ int main(int argc, char **argv)
 		if (!gone && status_every && lv.n > 0)
 			gone = emit_status(&o, &lv, total, &j) < 0;
 	}
-	if (total == 0 && !carry && !stop && rc == EAS_EXIT_OK)
+	if (total == 0 && !carry && !eas_sig_stop && rc == EAS_EXIT_OK)
 		log_warn("empty input: no samples read");
-	if (carry && !stop) {
+	if (carry && !eas_sig_stop) {
 		log_error(
 		    "input ended in the middle of a sample (odd byte count); last byte ignored");
 		rc = EAS_EXIT_FAIL;

@@ -1,0 +1,36 @@
+/* signals.c: the tools' one signal set-up (see signals.h). */
+#include "signals.h"
+
+#include <string.h>
+
+volatile sig_atomic_t eas_sig_stop;
+volatile sig_atomic_t eas_sig_hup;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	eas_sig_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	eas_sig_hup = 1;
+}
+
+int eas_signals_install(bool want_hup)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	if (want_hup) {
+		sa.sa_handler = on_hup;
+		if (sigaction(SIGHUP, &sa, NULL) < 0)
+			return -1;
+	}
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}

@@ -1,0 +1,22 @@
+/* signals.h: the tools' one signal set-up: SIGINT/SIGTERM ask to stop, SIGHUP to reconnect,
+ * SIGPIPE is ignored. */
+#ifndef EAS_SIGNALS_H
+#define EAS_SIGNALS_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* Set by the handlers, cleared by nobody but the tool. */
+extern volatile sig_atomic_t eas_sig_stop; /* SIGINT or SIGTERM: finish cleanly */
+extern volatile sig_atomic_t eas_sig_hup;  /* SIGHUP: reconnect / reopen */
+
+/*
+ * Install handlers that only set the flags above.  No SA_RESTART, so a
+ * blocking read or sleep returns EINTR and the loop sees the flag.  SIGHUP
+ * is caught only when WANT_HUP (otherwise it keeps its default, ending the
+ * process).  SIGPIPE is ignored: a closed pipe shows as EPIPE on the write,
+ * which the tool turns into a quiet exit.  Returns 0, or -1 with errno set.
+ */
+int eas_signals_install(bool want_hup);
+
+#endif
