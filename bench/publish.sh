@@ -15,7 +15,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-for c in redis-server redis-cli redis-benchmark python3; do
+for c in redis-server redis-cli redis-benchmark python3 /usr/bin/time; do
 	command -v $c >/dev/null || { echo "publish: $c not found" >&2; exit 1; }
 done
 [ -x "$bin/eas-publish" ] || { echo "publish: $bin/eas-publish not built" >&2; exit 1; }
@@ -57,15 +57,18 @@ run() {
 	shift
 	redis-cli -s "$sock" flushall >/dev/null
 	t0=$(now_ms)
-	"$bin/eas-publish" -q -u "unix://$sock" --maxlen $((n * 2)) "$@" <"$tmp/alerts.jsonl" || {
+	/usr/bin/time -f '%M %U %S' -o "$tmp/time.$label" \
+		"$bin/eas-publish" -q -u "unix://$sock" --maxlen $((n * 2)) "$@" <"$tmp/alerts.jsonl" || {
 		echo "publish: eas-publish failed ($label)" >&2
 		exit 1
 	}
 	t1=$(now_ms)
+	read -r rss ucpu scpu <"$tmp/time.$label"
 	got=$(redis-cli -s "$sock" xlen eas:alerts)
 	[ "$got" -eq "$n" ] || { echo "publish: $label stored $got of $n" >&2; exit 1; }
 	rate=$((n * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1)))
-	printf '  %-34s %8d lines/s  (%d lines in %d ms)\n' "$label" "$rate" "$n" $((t1 - t0))
+	printf '  %-34s %8d lines/s  (%d lines in %d ms; CPU %ss user %ss sys; peak RSS %d KiB)\n' \
+		"$label" "$rate" "$n" $((t1 - t0)) "$ucpu" "$scpu" "$rss"
 	echo "$rate" >"$tmp/rate.$label"
 }
 
