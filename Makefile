@@ -94,11 +94,18 @@ sanitize:
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
 FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/timeutil.c
+FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+            -Ilib -I$(BUILD)/gen
+# Two targets, FUZZ_SECONDS each: the SAME header parser, and eas-publish's line checks.
 fuzz: $(BUILD)/gen/fips_table.c
-	@mkdir -p $(BUILD)/fuzz/corpus
-	clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Ilib -I$(BUILD)/gen -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
+	$(FUZZ_CC) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 $(BUILD)/fuzz/corpus fuzz/corpus
+	$(FUZZ_CC) -Itools/eas-publish $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
+	  fuzz/fuzz_publine.c tools/eas-publish/line.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c \
+	  $$(pkg-config --libs yajl) -lm
+	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
+	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 
 bench: all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh

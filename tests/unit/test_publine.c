@@ -76,6 +76,13 @@ int main(void)
 	CHECK_STR(pl.key, id1);
 	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\",\"offset_s\":72.6}", NULL) == PUB_OK);
 	CHECK(strcmp(pl.key, id1) != 0);
+	/* a huge offset (found by make fuzz: it overflowed the hash's buffer) */
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":1e308}", NULL) == PUB_OK);
+	CHECK(strncmp(pl.key, "eom-", 4) == 0);
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":-1e999}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":4452222222222222222222222222222222222222222222"
+	            "22222222222222222222222222222222222222}",
+	            NULL) == PUB_OK);
 	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\"}", NULL) == PUB_BAD_FIELDS);
 	CHECK(strstr(err, "eom without") != NULL);
 	CHECK(parse("{\"type\":\"eom\",\"offset_s\":\"72\"}", NULL) == PUB_BAD_FIELDS);

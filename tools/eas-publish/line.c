@@ -282,7 +282,7 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 			snprintf(err, errlen, "eom without \"time\" or \"offset_s\"");
 			return PUB_BAD_FIELDS;
 		}
-		char buf[64];
+		char buf[400]; /* "%.3f" of the largest double is 313 bytes */
 		uint64_t hv = fnv1a(FNV_OFFSET, pl->source, strlen(pl->source));
 		hv = fnv1a(hv, "|", 1);
 		if (tv)
@@ -290,6 +290,8 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 		hv = fnv1a(hv, "|", 1);
 		if (has_off) {
 			int n = snprintf(buf, sizeof buf, "%.3f", strtod(sc.f[F_OFFSET].val, NULL));
+			if (n < 0 || (size_t)n >= sizeof buf)
+				n = (int)sizeof buf - 1;
 			hv = fnv1a(hv, buf, (size_t)n);
 		}
 		snprintf(pl->key, sizeof pl->key, "eom-%016" PRIx64, hv);
