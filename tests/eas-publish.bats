@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # eas-publish.bats: eas-publish against real redis-server, Sentinel and PostgreSQL started here:
-# storing, announcing once, losing nothing across Redis kills, restarts, failover and PG restarts.
+# storing, announcing once, losing nothing across Redis kills, restarts, failover, PG restarts
+# and a PostgreSQL that never answers.
 
 load helpers
 load lib-servers
@@ -13,6 +14,8 @@ setup() {
 }
 
 teardown() {
+	# PostgreSQL processes this test stopped with SIGSTOP: let them go so that they can be shut down
+	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
 	# publishers and generators started in the background by this test
 	for f in "$D"/*.bgpid; do
 		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
@@ -296,6 +299,71 @@ alert_line() { # ID SOURCE
 	gen_alerts 1 1 0 | eas-publish -q -s other -u "$URL" --pg "$PG_CONNINFO"
 	[ "$(pq "select array_to_string(sources, ',') from eas_alerts where id = '0000000000000001'")" = "pgmon,other" ]
 	[ "$(pq "select line->>'raw' from eas_alerts where id = '0000000000000002'")" = "ZCZC-WXR-TOR-039173+0030-1000002-KCLE/NWS-" ]
+}
+
+# put_alert N: write alert N to the feed (fd 7) and wait at most 1 s for the stream to hold N
+# entries; say how long it took.
+put_alert() {
+	local t0 n
+	t0=$(date +%s%N)
+	alert_line "$(printf '%016x' "$1")" hang >&7
+	while :; do
+		n=$(rcli "$R" xlen eas:alerts)
+		[ "$n" -ge "$1" ] && break
+		if [ $(($(date +%s%N) - t0)) -gt 1000000000 ]; then
+			echo "alert $1 not in Redis within 1 s (stream holds $n)" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+	echo "alert $1 in Redis after $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+
+# pg_stop_procs PID...: SIGSTOP this test's PostgreSQL processes (SIGCONT again in teardown).
+pg_stop_procs() {
+	printf '%s\n' "$@" >>"$D/stopped.pids"
+	kill -STOP "$@"
+}
+
+@test "eas-publish: a PostgreSQL that never answers (SIGSTOP) holds up neither input nor Redis" {
+	[ -n "$(pg_bindir)" ] || skip "no PostgreSQL server binaries"
+	redis_start "$R"
+	pg_start
+	pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+	# 1. the postmaster is stopped: connections hang in the startup packet, past our 5 s limit
+	pg_stop_procs "$pm"
+	mkfifo "$D/feed.fifo"
+	eas-publish -q -v -s hang -u "$URL" --pg "$PG_CONNINFO" --spool "$D/spool" --drain-timeout 30 \
+		<"$D/feed.fifo" 2>"$D/pub.err" &
+	echo $! >"$D/pub.bgpid"
+	exec 7>"$D/feed.fifo"
+	for i in $(seq 1 13); do
+		put_alert "$i"
+		sleep 0.5
+	done
+	grep -q 'postgresql: no connection within 5 s; spooling' "$D/pub.err"
+	kill -CONT "$pm"
+	srv_wait 15 sh -c "[ \"\$(psql '$PG_CONNINFO' -XAtq -c 'select count(*) from eas_alerts')\" = 13 ]"
+	# 2. connected, then every process of the cluster stops: a batch waits for its answer
+	put_alert 14
+	srv_wait 10 sh -c "[ \"\$(psql '$PG_CONNINFO' -XAtq -c 'select count(*) from eas_alerts')\" = 14 ]"
+	# shellcheck disable=SC2046
+	pg_stop_procs "$pm" $(ps -o pid= --ppid "$pm")
+	for i in $(seq 15 30); do
+		put_alert "$i"
+		sleep 0.2
+	done
+	# shellcheck disable=SC2046
+	kill -CONT $(cat "$D/stopped.pids")
+	exec 7>&-
+	wait_pid pub 40
+	cat "$D/pub.err"
+	[ "$BG_STATUS" -eq 0 ]
+	grep -q 'postgresql: connected, ' "$D/pub.err"
+	[ "$(rcli "$R" xlen eas:alerts)" -eq 30 ]
+	[ "$(pq 'select count(*) from eas_alerts')" -eq 30 ]
+	[ "$(pq 'select count(distinct id) from eas_alerts')" -eq 30 ]
+	[ "$(pq "select id from eas_alerts order by id desc limit 1")" = "000000000000001e" ]
 }
 
 @test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {

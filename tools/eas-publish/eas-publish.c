@@ -852,6 +852,7 @@ int main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 
 	int64_t last_save = eas_mono_ms(), drain_deadline = 0;
+	short pg_rev = 0; /* what poll() said of PostgreSQL's socket */
 	int rc = EAS_EXIT_OK;
 	for (;;) {
 		int64_t now = eas_mono_ms();
@@ -873,8 +874,10 @@ int main(int argc, char **argv)
 				break;
 		}
 		redis_pump(now);
-		if (pg)
-			pg_consumer_pump(pg, now);
+		if (pg) {
+			pg_consumer_pump(pg, pg_rev, now);
+			pg_rev = 0;
+		}
 
 		bool redis_up = R.c != NULL;
 		bool pg_up = !pg || pg_consumer_up(pg);
@@ -890,8 +893,8 @@ int main(int argc, char **argv)
 			last_save = now;
 		}
 
-		struct pollfd fds[2];
-		int nfds = 0, in_i = -1, r_i = -1;
+		struct pollfd fds[3];
+		int nfds = 0, in_i = -1, r_i = -1, pg_i = -1;
 		if (!in.eof) {
 			fds[nfds].fd = 0;
 			fds[nfds].events = POLLIN;
@@ -901,6 +904,11 @@ int main(int argc, char **argv)
 			fds[nfds].fd = R.c->fd;
 			fds[nfds].events = POLLIN;
 			r_i = nfds++;
+		}
+		if (pg) {
+			fds[nfds].fd = pg_consumer_pollfd(pg, &fds[nfds].events);
+			if (fds[nfds].fd >= 0)
+				pg_i = nfds++;
 		}
 		int timeout = SAVE_EVERY;
 		if (R.c && R.qlen < MAX_INFLIGHT - 1 && R.send < spool.end)
@@ -928,6 +936,8 @@ int main(int argc, char **argv)
 			rc = EAS_EXIT_FAIL;
 			break;
 		}
+		if (pg_i >= 0)
+			pg_rev = fds[pg_i].revents;
 		if (r_i >= 0 && (fds[r_i].revents & (POLLIN | POLLHUP | POLLERR)) && R.c)
 			redis_read();
 		if (in_i >= 0 && (fds[in_i].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -56,14 +56,27 @@ struct pub_record {
 int pub_record_parse(const char *rec, size_t len, struct pub_record *r);
 
 /* The PostgreSQL consumer: archives the spool's alert records from cursor
- * CURSOR on into table eas_alerts (created if missing). */
+ * CURSOR on into table eas_alerts (created if missing).  It never blocks: it
+ * uses libpq's non-blocking connect and pipeline mode, and the caller polls
+ * its socket (pg_consumer_pollfd) along with its own. */
 struct pg_consumer;
 struct pg_consumer *pg_consumer_new(const char *conninfo, struct eas_spool *sp, int cursor);
-/* Connect when due, write the next batch, move the cursor.  Blocks at most a
- * few seconds (connect_timeout). */
-void pg_consumer_pump(struct pg_consumer *p, int64_t now_ms);
+/* Do what can be done now without waiting: connect when due (a connection not
+ * made within 5 s is given up), send the next batch (BEGIN, INSERTs, COMMIT),
+ * collect answers, and move the cursor once a COMMIT succeeded.  On any error
+ * or a server silent for 30 s, drop the connection and back off; the batch is
+ * sent again from the cursor.  REVENTS: what poll() said of the socket from
+ * pg_consumer_pollfd() since the last call, 0 if it was not polled.  Call it on
+ * every turn of the loop (at least when the socket is ready or
+ * pg_consumer_timeout() has run out).  May block only in a DNS lookup of a host
+ * name in the connection string (hostaddr= or a socket directory avoid it). */
+void pg_consumer_pump(struct pg_consumer *p, short revents, int64_t now_ms);
+/* The socket to poll and in *EVENTS what for (POLLIN, POLLOUT), or -1 when
+ * there is none (no connection): then only the timeout matters. */
+int pg_consumer_pollfd(const struct pg_consumer *p, short *events);
+/* True when connected and set up (even while a batch is in flight). */
 bool pg_consumer_up(const struct pg_consumer *p);
-/* Milliseconds until the consumer wants to run again. */
+/* Milliseconds (0..1000) until the consumer wants to run again without I/O. */
 int pg_consumer_timeout(const struct pg_consumer *p, int64_t now_ms);
 /* Drop the connection and retry at once (SIGHUP). */
 void pg_consumer_reset(struct pg_consumer *p);
