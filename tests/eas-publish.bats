@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # eas-publish.bats: eas-publish against real redis-server, Sentinel and PostgreSQL started here:
 # storing, announcing once, losing nothing across Redis kills, restarts, failover, PG restarts
-# and a PostgreSQL that never answers.
+# and servers that never answer (SIGSTOP).
 
 load helpers
 load lib-servers
@@ -14,7 +14,7 @@ setup() {
 }
 
 teardown() {
-	# PostgreSQL processes this test stopped with SIGSTOP: let them go so that they can be shut down
+	# server processes this test stopped with SIGSTOP: let them go so that they can be shut down
 	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
 	# publishers and generators started in the background by this test
 	for f in "$D"/*.bgpid; do
@@ -319,8 +319,8 @@ put_alert() {
 	echo "alert $1 in Redis after $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-# pg_stop_procs PID...: SIGSTOP this test's PostgreSQL processes (SIGCONT again in teardown).
-pg_stop_procs() {
+# stop_procs PID...: SIGSTOP this test's server processes (SIGCONT again in teardown).
+stop_procs() {
 	printf '%s\n' "$@" >>"$D/stopped.pids"
 	kill -STOP "$@"
 }
@@ -331,7 +331,7 @@ pg_stop_procs() {
 	pg_start
 	pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
 	# 1. the postmaster is stopped: connections hang in the startup packet, past our 5 s limit
-	pg_stop_procs "$pm"
+	stop_procs "$pm"
 	mkfifo "$D/feed.fifo"
 	eas-publish -q -v -s hang -u "$URL" --pg "$PG_CONNINFO" --spool "$D/spool" --drain-timeout 30 \
 		<"$D/feed.fifo" 2>"$D/pub.err" &
@@ -348,7 +348,7 @@ pg_stop_procs() {
 	put_alert 14
 	srv_wait 10 sh -c "[ \"\$(psql '$PG_CONNINFO' -XAtq -c 'select count(*) from eas_alerts')\" = 14 ]"
 	# shellcheck disable=SC2046
-	pg_stop_procs "$pm" $(ps -o pid= --ppid "$pm")
+	stop_procs "$pm" $(ps -o pid= --ppid "$pm")
 	for i in $(seq 15 30); do
 		put_alert "$i"
 		sleep 0.2
@@ -396,6 +396,43 @@ pg_stop_procs() {
 	redis-cli -p "$rp" --raw xrange eas:alerts - + | grep '^{' | jq -r .id >"$D/ids"
 	[ "$(wc -l <"$D/ids")" -eq 1000 ]
 	[ "$(sort -u "$D/ids" | wc -l)" -eq 1000 ]
+	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+}
+
+@test "eas-publish: a master that hangs (SIGSTOP) during 1,000 alerts: left after 5 s, all on the new master" {
+	mp=$(srv_free_port)
+	rp=$(srv_free_port)
+	while [ "$rp" = "$mp" ]; do rp=$(srv_free_port); done
+	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
+	redis_start "$D/s" --port "$rp" --bind 127.0.0.1 --appendonly yes --appendfsync always \
+		--replicaof 127.0.0.1 "$mp"
+	srv_wait 10 sh -c "redis-cli -p $rp info replication | grep -q 'master_link_status:up'"
+	sp=""
+	for i in 1 2 3; do
+		p=$(srv_free_port)
+		sentinel_start "$D/sen$i" "$p" "$mp"
+		sp="$sp${sp:+,}127.0.0.1:$p"
+		s1=${s1:-$p}
+	done
+	srv_wait 10 sh -c "redis-cli -p $s1 sentinel replicas mymaster | grep -q $rp"
+	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
+		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
+	echo $! >"$D/pub.bgpid"
+	sleep 1.5
+	# the master keeps its connections open but answers nothing: no EOF, no RST
+	stop_procs "$(cat "$D/m/redis.pid")"
+	srv_wait 20 sh -c "[ \"\$(redis-cli -p $s1 sentinel get-master-addr-by-name mymaster | sed -n 2p)\" = $rp ]"
+	# eas-publish leaves the hung master by itself: while it is still stopped, every
+	# line reaches the new master (only WAIT waits, for a replica)
+	srv_wait 20 sh -c "[ \"\$(redis-cli -p $rp xlen eas:alerts)\" = 1000 ]"
+	grep -q "no reply within 5000 ms" "$D/pub.err"
+	# it wakes up and Sentinel makes it the new master's replica, for --min-replicas 1
+	kill -CONT "$(cat "$D/m/redis.pid")"
+	wait_pid pub 60
+	grep -v debug "$D/pub.err" | tail -n 20
+	[ "$BG_STATUS" -eq 0 ]
+	redis-cli -p "$rp" --raw xrange eas:alerts - + | grep '^{' | jq -r .id >"$D/ids"
+	[ "$(wc -l <"$D/ids")" -eq 1000 ]
 	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
 }
 

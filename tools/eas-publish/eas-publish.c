@@ -21,7 +21,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 #include "optparse.h"
 #include "publish.h"
 #include "redis.h"
+#include "signals.h"
 #include "spool.h"
 #include "timeutil.h"
 
@@ -51,20 +51,6 @@
 #define MAX_SOURCES  64
 #define SAVE_EVERY   100 /* ms between cursor saves and spool fsyncs */
 #define COMPACT_MIN  (4u << 20)
-
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	got_hup = 1;
-}
 
 /* Options. */
 static const char *opt_source;
@@ -198,6 +184,7 @@ static struct {
 	struct {
 		uint8_t kind;
 		uint64_t end;
+		int64_t sent; /* monotonic ms */
 	} q[MAX_INFLIGHT + 8];
 	unsigned qhead, qlen;
 	char *rbuf;
@@ -208,6 +195,7 @@ static void q_push(int kind, uint64_t end)
 	unsigned i = (R.qhead + R.qlen) % (MAX_INFLIGHT + 8);
 	R.q[i].kind = (uint8_t)kind;
 	R.q[i].end = end;
+	R.q[i].sent = eas_mono_ms();
 	R.qlen++;
 }
 
@@ -429,6 +417,20 @@ static void redis_pump(int64_t now)
 		redis_try_connect();
 		if (!R.c)
 			return;
+	}
+	/* A server that takes the connection but does not answer (stopped, hung,
+	 * cut off by the network) is left like a dead one: the lines stay spooled,
+	 * and the next connect (through Sentinel: to the new master) gets them. */
+	if (R.qlen) {
+		int64_t limit = R.conf.io_timeout_ms;
+		if (R.q[R.qhead].kind == IF_WAIT)
+			limit += opt_wait_ms;
+		if (now - R.q[R.qhead].sent > limit) {
+			char why[80];
+			snprintf(why, sizeof why, "no reply within %" PRId64 " ms", limit);
+			redis_drop(why);
+			return;
+		}
 	}
 	unsigned before = R.qlen;
 	send_statuses();
@@ -840,26 +842,17 @@ int main(int argc, char **argv)
 		return EAS_EXIT_FAIL;
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	eas_signals_install(true);
 
 	int64_t last_save = eas_mono_ms(), drain_deadline = 0;
 	short pg_rev = 0; /* what poll() said of PostgreSQL's socket */
 	int rc = EAS_EXIT_OK;
 	for (;;) {
 		int64_t now = eas_mono_ms();
-		if (got_stop)
+		if (eas_sig_stop)
 			break;
-		if (got_hup) {
-			got_hup = 0;
+		if (eas_sig_hup) {
+			eas_sig_hup = 0;
 			log_info("SIGHUP: reconnecting");
 			if (R.c)
 				redis_drop("SIGHUP");
@@ -969,7 +962,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Finish: collect answers already on the way, persist the cursors. */
-	if (R.c && R.qlen && !got_stop) {
+	if (R.c && R.qlen && !eas_sig_stop) {
 		int64_t until = eas_mono_ms() + 1000;
 		while (R.c && R.qlen && eas_mono_ms() < until) {
 			struct pollfd p = {R.c->fd, POLLIN, 0};
