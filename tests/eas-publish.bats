@@ -366,7 +366,11 @@ stop_procs() {
 	[ "$(pq "select id from eas_alerts order by id desc limit 1")" = "000000000000001e" ]
 }
 
-@test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {
+# sentinel_cluster: master ($D/m, port $mp) + replica ($D/s, port $rp), both appendfsync always,
+# and three Sentinels watching them as "mymaster" ($sp: their list, $s1: the first one's port).
+sentinel_cluster() {
+	local p i
+	s1=""
 	mp=$(srv_free_port)
 	rp=$(srv_free_port)
 	while [ "$rp" = "$mp" ]; do rp=$(srv_free_port); done
@@ -382,6 +386,10 @@ stop_procs() {
 		s1=${s1:-$p}
 	done
 	srv_wait 10 sh -c "redis-cli -p $s1 sentinel replicas mymaster | grep -q $rp"
+}
+
+@test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {
+	sentinel_cluster
 	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
 		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
 	echo $! >"$D/pub.bgpid"
@@ -400,21 +408,7 @@ stop_procs() {
 }
 
 @test "eas-publish: a master that hangs (SIGSTOP) during 1,000 alerts: left after 5 s, all on the new master" {
-	mp=$(srv_free_port)
-	rp=$(srv_free_port)
-	while [ "$rp" = "$mp" ]; do rp=$(srv_free_port); done
-	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
-	redis_start "$D/s" --port "$rp" --bind 127.0.0.1 --appendonly yes --appendfsync always \
-		--replicaof 127.0.0.1 "$mp"
-	srv_wait 10 sh -c "redis-cli -p $rp info replication | grep -q 'master_link_status:up'"
-	sp=""
-	for i in 1 2 3; do
-		p=$(srv_free_port)
-		sentinel_start "$D/sen$i" "$p" "$mp"
-		sp="$sp${sp:+,}127.0.0.1:$p"
-		s1=${s1:-$p}
-	done
-	srv_wait 10 sh -c "redis-cli -p $s1 sentinel replicas mymaster | grep -q $rp"
+	sentinel_cluster
 	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
 		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
 	echo $! >"$D/pub.bgpid"
@@ -425,7 +419,7 @@ stop_procs() {
 	# eas-publish leaves the hung master by itself: while it is still stopped, every
 	# line reaches the new master (only WAIT waits, for a replica)
 	srv_wait 20 sh -c "[ \"\$(redis-cli -p $rp xlen eas:alerts)\" = 1000 ]"
-	grep -q "no reply within 5000 ms" "$D/pub.err"
+	grep -q "no reply within [0-9]* ms" "$D/pub.err"
 	# it wakes up and Sentinel makes it the new master's replica, for --min-replicas 1
 	kill -CONT "$(cat "$D/m/redis.pid")"
 	wait_pid pub 60

@@ -123,7 +123,7 @@ static void drop(struct pg_consumer *p, const char *why)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	for (char *q = msg; *q; q++)
-		if (*q == '\n')
+		if (*q == '\n' || *q == '\t')
 			*q = ' ';
 	close_conn(p);
 	int d = eas_backoff_fail(&p->bo, eas_mono_ms());
