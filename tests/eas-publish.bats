@@ -388,34 +388,49 @@ sentinel_cluster() {
 	srv_wait 10 sh -c "redis-cli -p $s1 sentinel replicas mymaster | grep -q $rp"
 }
 
-@test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {
-	sentinel_cluster
+# sentinel_feed: alerts 1..1000 at 200/s into eas-publish through the Sentinels with
+# --min-replicas 1, in the background (pid in $D/pub.bgpid, stderr in $D/pub.err).
+sentinel_feed() {
 	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
 		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
 	echo $! >"$D/pub.bgpid"
-	sleep 1.5
-	redis_kill "$D/m"
+}
+
+# sentinel_failed_over: wait until the Sentinels name the replica ($rp) the master.
+sentinel_failed_over() {
 	srv_wait 20 sh -c "[ \"\$(redis-cli -p $s1 sentinel get-master-addr-by-name mymaster | sed -n 2p)\" = $rp ]"
-	# the old master comes back and is made a replica of the new one
-	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
-	wait_pid pub 60
-	cat "$D/pub.err" | grep -v debug | tail -n 20
-	[ "$BG_STATUS" -eq 0 ]
-	redis-cli -p "$rp" --raw xrange eas:alerts - + | grep '^{' | jq -r .id >"$D/ids"
+}
+
+# new_master_has_1_to_1000: the stream on the new master ($rp) holds alerts 1..1000, each
+# once, in order.
+new_master_has_1_to_1000() {
+	stream_ids -p "$rp" >"$D/ids"
 	[ "$(wc -l <"$D/ids")" -eq 1000 ]
 	[ "$(sort -u "$D/ids" | wc -l)" -eq 1000 ]
 	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
 }
 
+@test "eas-publish: Sentinel failover during 1,000 alerts: all on the new master exactly once" {
+	sentinel_cluster
+	sentinel_feed
+	sleep 1.5
+	redis_kill "$D/m"
+	sentinel_failed_over
+	# the old master comes back and is made a replica of the new one
+	redis_start "$D/m" --port "$mp" --bind 127.0.0.1 --appendonly yes --appendfsync always
+	wait_pid pub 60
+	cat "$D/pub.err" | grep -v debug | tail -n 20
+	[ "$BG_STATUS" -eq 0 ]
+	new_master_has_1_to_1000
+}
+
 @test "eas-publish: a master that hangs (SIGSTOP) during 1,000 alerts: left after 5 s, all on the new master" {
 	sentinel_cluster
-	gen_alerts 1 1000 200 | eas-publish -q -v --sentinel "$sp" --master mymaster --min-replicas 1 \
-		--spool "$D/spool" --drain-timeout 40 2>"$D/pub.err" &
-	echo $! >"$D/pub.bgpid"
+	sentinel_feed
 	sleep 1.5
 	# the master keeps its connections open but answers nothing: no EOF, no RST
 	stop_procs "$(cat "$D/m/redis.pid")"
-	srv_wait 20 sh -c "[ \"\$(redis-cli -p $s1 sentinel get-master-addr-by-name mymaster | sed -n 2p)\" = $rp ]"
+	sentinel_failed_over
 	# eas-publish leaves the hung master by itself: while it is still stopped, every
 	# line reaches the new master (only WAIT waits, for a replica)
 	srv_wait 20 sh -c "[ \"\$(redis-cli -p $rp xlen eas:alerts)\" = 1000 ]"
@@ -425,9 +440,7 @@ sentinel_cluster() {
 	wait_pid pub 60
 	grep -v debug "$D/pub.err" | tail -n 20
 	[ "$BG_STATUS" -eq 0 ]
-	redis-cli -p "$rp" --raw xrange eas:alerts - + | grep '^{' | jq -r .id >"$D/ids"
-	[ "$(wc -l <"$D/ids")" -eq 1000 ]
-	seq 1 1000 | awk '{printf "%016x\n", $1}' | cmp - "$D/ids"
+	new_master_has_1_to_1000
 }
 
 @test "eas-publish: a closed stdout ends input quietly, what was read is stored" {
