@@ -8,9 +8,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
 n=${BENCH_LINES:-200000}
 tmp=$(mktemp -d)
-pidfile=$tmp/redis.pid
+. "$top/scripts/private-redis.sh"
 cleanup() {
-	[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	private_redis_stop "$tmp"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -22,14 +22,7 @@ done
 [ -x "$bin/eas-publish" ] || { echo "publish: $bin/eas-publish not built" >&2; exit 1; }
 
 sock=$tmp/redis.sock
-redis-server --port 0 --unixsocket "$sock" --dir "$tmp" --save '' --appendonly no \
-	--daemonize yes --pidfile "$pidfile" --logfile "$tmp/redis.log" || exit 1
-i=0
-until [ "$(redis-cli -s "$sock" ping 2>/dev/null)" = PONG ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "publish: redis-server did not start" >&2; exit 1; }
-	sleep 0.05
-done
+private_redis_start "$tmp" publish || exit 1
 
 # The input: N distinct alerts as eas-decode writes them (about 600 bytes each).
 python3 - "$n" >"$tmp/alerts.jsonl" <<'PY'

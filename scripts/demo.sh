@@ -7,11 +7,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
 tmp=$(mktemp -d)
 sock=$tmp/redis.sock
-pidfile=$tmp/redis.pid
+. "$top/scripts/private-redis.sh"
 stop() {
-	if [ -f "$pidfile" ]; then
-		redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$pidfile")" 2>/dev/null
-	fi
+	private_redis_stop "$tmp"
 	rm -rf "$tmp"
 }
 trap stop EXIT
@@ -23,14 +21,7 @@ done
 command -v redis-server >/dev/null || { echo "demo: redis-server not installed (make deps)" >&2; exit 1; }
 
 echo "== a private redis-server on $sock"
-redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --dir "$tmp" --save '' \
-	--appendonly no --daemonize yes --pidfile "$pidfile" --logfile "$tmp/redis.log" || exit 1
-i=0
-until [ "$(redis-cli -s "$sock" ping 2>/dev/null)" = PONG ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "demo: redis-server did not start" >&2; exit 1; }
-	sleep 0.05
-done
+private_redis_start "$tmp" demo || exit 1
 export EAS_REDIS_URL="unix://$sock"
 
 # Someone listening on the live channel, as a dashboard would.
