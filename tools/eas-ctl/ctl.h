@@ -11,7 +11,7 @@
 #include "redis.h"
 
 #define CTL_ID_MAX      64    /* bytes of a command id */
-#define CTL_NAME_MAX    64    /* bytes of a source or listener name */
+#define CTL_NAME_MAX    63    /* bytes of a source or listener name (two and a colon fit a key) */
 #define CTL_CMD_MAX     32    /* bytes of a command name */
 #define CTL_SENDER_MAX  128   /* bytes of the sender ("user@host") */
 #define CTL_PARAMS_MAX  32    /* parameters per command */
@@ -151,6 +151,7 @@ struct ctl_opts {
 	double window_s;          /* listen, send: accepted clock difference */
 	const char *exec;         /* listen: the handler */
 	const char *prefix;       /* key prefix */
+	long rate_hz;             /* source add/update: --rate, 0 when not given */
 };
 
 /* Send command COMMAND about SOURCE (may be NULL) with NPARAMS parameters,

@@ -15,5 +15,10 @@
 #define CTL_F_SUCCESS   "success"
 #define CTL_F_MESSAGE   "message"
 #define CTL_F_EXIT_CODE "exit_code"
+/* A source's config in the sources hash. */
+#define CTL_F_NAME    "name"
+#define CTL_F_INPUT   "input"
+#define CTL_F_RATE    "rate"
+#define CTL_F_OPTIONS "options"
 
 #endif

@@ -140,7 +140,7 @@ int ctl_run_handler(const char *handler, const struct ctl_cmd *c, const char *js
 		if (wait > 50)
 			wait = 50; /* short naps: the child's exit is noticed by waitpid */
 		if (np == 0) {
-			usleep((useconds_t)wait * 1000);
+			usleep(1000); /* output closed: the exit is due any moment */
 			continue;
 		}
 		if (poll(p, (nfds_t)np, (int)wait) < 0 && errno != EINTR)
