@@ -27,8 +27,11 @@ EOF
 
 teardown() {
 	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
+	local f pid
 	for f in "$D"/*.bgpid; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		kill -KILL "$pid" 2>/dev/null && { wait "$pid" 2>/dev/null || true; }
 	done
 	srv_cleanup
 }
@@ -377,6 +380,6 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	run eas-ctl source add bad/name x
 	[ "$status" -eq 2 ]
 	cat "$D/record"
-	[ "$(cut -d'|' -f1-3,5-7 "$D/record" | tr '\n' ' ')" = "source_add|fm1|1|3|alsa:hw:1|48000 source_add|wx2|1||http://radio.example/wx.mp3| source_update|fm1|2||alsa:hw:2|22050 source_start|fm1|3|||| source_stop|fm1|4|||| source_delete|fm1|5|||| " ]
+	[ "$(cut -d'|' -f1-3,5-7 "$D/record" | tr '\n' ' ')" = "source_add|fm1|1|3|alsa:hw:1|48000 source_add|wx2|1||http://radio.example/wx.mp3| source_update|fm1|2||alsa:hw:2|22050 source_start|fm1|3||| source_stop|fm1|4||| source_delete|fm1|5||| " ]
 	[ "$(sed -n 1p "$D/record" | cut -d'|' -f8)" = "source_add fm1 input=alsa:hw:1 rate=48000 gain=3" ]
 }
