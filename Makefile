@@ -79,6 +79,12 @@ $(BUILD)/tests/test_publine: tests/unit/test_publine.c $(BUILD)/tools/eas-publis
 	$(CC) $(ALL_CFLAGS) -Itools/eas-publish $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-publish/line.o \
 	  $(LIBEAS) $(shell pkg-config --libs yajl $(LIB_PKGS)) -lm
 
+# eas-ctl's messages and signatures are tested on their own: msg.c, sign.c and their libraries.
+$(BUILD)/tests/test_ctl: tests/unit/test_ctl.c $(BUILD)/tools/eas-ctl/msg.o $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-ctl/msg.o \
+	  $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS) $(shell pkg-config --libs yajl libcrypto $(LIB_PKGS)) -lm
+
 # Install what is missing; silent when everything is present.
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))

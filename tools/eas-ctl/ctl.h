@@ -122,8 +122,8 @@ int ctl_new_id(char *id);
 /* ---- the handler (handler.c) ---- */
 
 struct ctl_run {
-	int status;        /* exit status 0..255, or -1 when killed or not started */
-	bool timed_out;    /* killed after the timeout */
+	int status;                      /* exit status 0..255, or -1 when killed or not started */
+	bool timed_out;                  /* killed after the timeout */
 	char first[CTL_MESSAGE_MAX + 1]; /* first line of its output (stdout, then stderr) */
 };
 

@@ -21,34 +21,35 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: eas-ctl [OPTIONS] send COMMAND [SOURCE] [NAME=VALUE ...]\n"
-	        "       eas-ctl [OPTIONS] listen --exec HANDLER [--name NAME]\n"
-	        "       eas-ctl [OPTIONS] source add|update NAME INPUT [-r HZ] [NAME=VALUE ...]\n"
-	        "       eas-ctl [OPTIONS] source delete|start|stop|get NAME\n"
-	        "       eas-ctl [OPTIONS] source list\n"
-	        "Send commands to a station's audio side and see each one confirmed.\n"
-	        "Commands: source_start source_stop source_add source_update source_delete\n"
-	        "          streaming_start streaming_stop ping\n"
-	        "\n"
-	        "  -u, --redis URL          Redis (default $EAS_REDIS_URL, else %s)\n"
-	        "      --prefix P           key prefix (default $EAS_PREFIX, else %s)\n"
-	        "  -k, --key-file FILE      shared HMAC key (default $EAS_CTL_KEY_FILE); the file\n"
-	        "                           must not be readable by group or others\n"
-	        "  -t, --timeout S          send: wait this long for replies (default 10)\n"
-	        "      --to NAME            send: only listener NAME runs the command\n"
-	        "  -j, --json               send: replies as JSON lines; source list: configs\n"
-	        "  -n, --name NAME          listen: this listener's name (default the host name)\n"
-	        "  -x, --exec HANDLER       listen: program run for each command\n"
-	        "      --handler-timeout S  listen: kill the handler after S seconds (default 8)\n"
-	        "      --window S           accepted clock difference of signed messages (30)\n"
-	        "  -r, --rate HZ            source add/update: the source's sample rate\n"
-	        "  -v, --verbose            more log (repeat for debug)\n"
-	        "  -h, --help               this help\n"
-	        "      --version            version\n"
-	        "Exit: 0 every listener succeeded, 1 failure or refusal, 2 usage, 3 no listener or\n"
-	        "no reply in time.\n",
-	        EAS_REDIS_DEFAULT_URL, EAS_KEYS_DEFAULT_PREFIX);
+	fprintf(
+	    f,
+	    "Usage: eas-ctl [OPTIONS] send COMMAND [SOURCE] [NAME=VALUE ...]\n"
+	    "       eas-ctl [OPTIONS] listen --exec HANDLER [--name NAME]\n"
+	    "       eas-ctl [OPTIONS] source add|update NAME INPUT [-r HZ] [NAME=VALUE ...]\n"
+	    "       eas-ctl [OPTIONS] source delete|start|stop|get NAME\n"
+	    "       eas-ctl [OPTIONS] source list\n"
+	    "Send commands to a station's audio side and see each one confirmed.\n"
+	    "Commands: source_start source_stop source_add source_update source_delete\n"
+	    "          streaming_start streaming_stop ping\n"
+	    "\n"
+	    "  -u, --redis URL          Redis (default $EAS_REDIS_URL, else %s)\n"
+	    "      --prefix P           key prefix (default $EAS_PREFIX, else %s)\n"
+	    "  -k, --key-file FILE      shared HMAC key (default $EAS_CTL_KEY_FILE); the file\n"
+	    "                           must not be readable by group or others\n"
+	    "  -t, --timeout S          send: wait this long for replies (default 10)\n"
+	    "      --to NAME            send: only listener NAME runs the command\n"
+	    "  -j, --json               send: replies as JSON lines; source list: configs\n"
+	    "  -n, --name NAME          listen: this listener's name (default the host name)\n"
+	    "  -x, --exec HANDLER       listen: program run for each command\n"
+	    "      --handler-timeout S  listen: kill the handler after S seconds (default 8)\n"
+	    "      --window S           accepted clock difference of signed messages (30)\n"
+	    "  -r, --rate HZ            source add/update: the source's sample rate\n"
+	    "  -v, --verbose            more log (repeat for debug)\n"
+	    "  -h, --help               this help\n"
+	    "      --version            version\n"
+	    "Exit: 0 every listener succeeded, 1 failure or refusal, 2 usage, 3 no listener or\n"
+	    "no reply in time.\n",
+	    EAS_REDIS_DEFAULT_URL, EAS_KEYS_DEFAULT_PREFIX);
 }
 
 /* Read the key from PATH, refusing a file readable by group or others. */
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 			o.exec = optarg;
 			break;
 		case O_HTIMEOUT:
-			if (seconds("--handler-timeout", optarg, 0.1, 3600, &o.handler_timeout_s) < 0)
+			if (seconds("--handler-timeout", optarg, 0.1, 3600, &o.handler_timeout_s) <
+			    0)
 				return EAS_EXIT_USAGE;
 			break;
 		case O_WINDOW:

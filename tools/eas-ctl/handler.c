@@ -150,15 +150,17 @@ int ctl_run_handler(const char *handler, const struct ctl_cmd *c, const char *js
 				char tmp[4096];
 				ssize_t k = read(outfd, tmp, sizeof tmp);
 				if (k > 0) {
-					size_t keep = (size_t)k < sizeof buf - got ? (size_t)k
-					                                          : sizeof buf - got;
+					size_t keep = (size_t)k < sizeof buf - got
+					                  ? (size_t)k
+					                  : sizeof buf - got;
 					memcpy(buf + got, tmp, keep);
 					got += keep;
 				} else if (k == 0 || errno != EAGAIN) {
 					close(outfd);
 					outfd = -1;
 				}
-			} else if (p[i].fd == infd && (p[i].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			} else if (p[i].fd == infd &&
+			           (p[i].revents & (POLLOUT | POLLERR | POLLHUP))) {
 				ssize_t k = write(infd, json + sent, jsonlen - sent);
 				if (k > 0)
 					sent += (size_t)k;

@@ -232,8 +232,9 @@ static void on_command(const char *msg, size_t len)
 		double off = (double)(eas_now_ms() - c.ts_ms) / 1000.0;
 		if (off > L.o->window_s || off < -L.o->window_s) {
 			char why[128];
-			snprintf(why, sizeof why, "stale command: timestamp %.1f s off (window %g s)",
-			         off, L.o->window_s);
+			snprintf(why, sizeof why,
+			         "stale command: timestamp %.1f s off (window %g s)", off,
+			         L.o->window_s);
 			refuse(&r, c.command, "refused", why, what);
 			return;
 		}
@@ -314,7 +315,10 @@ int ctl_listen(const struct ctl_opts *o)
 			continue;
 		int64_t wait = L.next_live - eas_mono_ms();
 		redisReply *m = NULL;
-		int got = eas_redis_poll_reply(L.sub, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait,
+		int got = eas_redis_poll_reply(L.sub,
+		                               wait < 0      ? 0
+		                               : wait > 1000 ? 1000
+		                                             : (int)wait,
 		                               &m);
 		if (got < 0) {
 			drop(L.sub->errstr[0] ? L.sub->errstr : "connection lost");

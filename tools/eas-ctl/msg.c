@@ -14,8 +14,8 @@
 
 /* ---- names ---- */
 
-static const char *const commands[] = {"source_start",  "source_stop",     "source_add",
-                                       "source_update", "source_delete",   "streaming_start",
+static const char *const commands[] = {"source_start",   "source_stop",   "source_add",
+                                       "source_update",  "source_delete", "streaming_start",
                                        "streaming_stop", "ping"};
 
 int ctl_command_known(const char *s)
@@ -169,7 +169,8 @@ static int value(struct scan *s, int kind, const void *v, size_t len, bool b)
 		if (kind != K_STRING)
 			return fail(s, "parameter %s is not a string", s->par[s->npar].name);
 		if (len > CTL_PVAL_MAX || memchr(v, 0, len))
-			return fail(s, "parameter %s too long or holds a NUL", s->par[s->npar].name);
+			return fail(s, "parameter %s too long or holds a NUL",
+			            s->par[s->npar].name);
 		memcpy(s->par[s->npar].value, v, len);
 		s->par[s->npar].value[len] = '\0';
 		s->npar++;
@@ -391,9 +392,9 @@ enum { C_ID, C_COMMAND, C_SOURCE, C_PARAMS, C_SEQ, C_TS, C_SENDER, C_TO, C_SIG, 
 
 int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, size_t errlen)
 {
-	static const char *const names[C_N] = {CTL_F_ID,  CTL_F_COMMAND,   CTL_F_SOURCE,
-	                                       CTL_F_PARAMS, CTL_F_SEQ,    CTL_F_TIMESTAMP,
-	                                       CTL_F_SENDER, CTL_F_TO,     CTL_F_SIG};
+	static const char *const names[C_N] = {CTL_F_ID,     CTL_F_COMMAND, CTL_F_SOURCE,
+	                                       CTL_F_PARAMS, CTL_F_SEQ,     CTL_F_TIMESTAMP,
+	                                       CTL_F_SENDER, CTL_F_TO,      CTL_F_SIG};
 	struct field f[C_N];
 	struct scan s = {.cur = -1, .nf = C_N, .f = f, .params = C_PARAMS, .par = c->params};
 	memset(c, 0, sizeof *c);
@@ -421,8 +422,8 @@ int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, siz
 		return -1;
 	}
 	bool need_source = ctl_command_has_source(c->command);
-	if (get_str(&f[C_SOURCE], need_source, CTL_NAME_MAX, ctl_name_ok, c->source, err,
-	            errlen) < 0)
+	if (get_str(&f[C_SOURCE], need_source, CTL_NAME_MAX, ctl_name_ok, c->source, err, errlen) <
+	    0)
 		return -1;
 	if (f[C_PARAMS].kind != K_ABSENT && f[C_PARAMS].kind != K_OBJECT) {
 		snprintf(err, errlen, "bad type of \"%s\"", CTL_F_PARAMS);
@@ -451,8 +452,8 @@ enum { R_ID, R_LISTENER, R_SUCCESS, R_MESSAGE, R_EXIT, R_TS, R_SIG, R_N };
 
 int ctl_reply_parse(const char *msg, size_t len, struct ctl_reply *r, char *err, size_t errlen)
 {
-	static const char *const names[R_N] = {CTL_F_ID,        CTL_F_LISTENER, CTL_F_SUCCESS,
-	                                       CTL_F_MESSAGE,   CTL_F_EXIT_CODE, CTL_F_TIMESTAMP,
+	static const char *const names[R_N] = {CTL_F_ID,      CTL_F_LISTENER,  CTL_F_SUCCESS,
+	                                       CTL_F_MESSAGE, CTL_F_EXIT_CODE, CTL_F_TIMESTAMP,
 	                                       CTL_F_SIG};
 	struct field f[R_N];
 	struct scan s = {.cur = -1, .nf = R_N, .f = f, .params = -1};
@@ -465,7 +466,8 @@ int ctl_reply_parse(const char *msg, size_t len, struct ctl_reply *r, char *err,
 		return -1;
 	int64_t code;
 	if (get_str(&f[R_ID], true, CTL_ID_MAX, ctl_id_ok, r->id, err, errlen) < 0 ||
-	    get_str(&f[R_LISTENER], true, CTL_NAME_MAX, ctl_name_ok, r->listener, err, errlen) < 0 ||
+	    get_str(&f[R_LISTENER], true, CTL_NAME_MAX, ctl_name_ok, r->listener, err, errlen) <
+	        0 ||
 	    get_str(&f[R_MESSAGE], true, CTL_MESSAGE_MAX, NULL, r->message, err, errlen) < 0 ||
 	    get_time(&f[R_TS], &r->ts_ms, err, errlen) < 0)
 		return -1;

@@ -62,8 +62,8 @@ static void on_reply(struct wait *w, const char *msg, size_t len)
 	if (w->o->key.len) {
 		enum ctl_sig s = ctl_sig_check(&w->o->key, msg, len);
 		double off = (double)(eas_now_ms() - r.ts_ms) / 1000.0;
-		const char *why = s == CTL_SIG_NONE && !r.has_sig ? "unsigned"
-		                  : s != CTL_SIG_OK               ? "bad signature"
+		const char *why = s == CTL_SIG_NONE && !r.has_sig                 ? "unsigned"
+		                  : s != CTL_SIG_OK                               ? "bad signature"
 		                  : off > w->o->window_s || off < -w->o->window_s ? "stale"
 		                                                                  : NULL;
 		if (why) {
@@ -123,8 +123,9 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 		return EAS_EXIT_USAGE;
 	}
 	if (source && !ctl_name_ok(source)) {
-		log_error("bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
-		          source, CTL_NAME_MAX);
+		log_error(
+		    "bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
+		    source, CTL_NAME_MAX);
 		return EAS_EXIT_USAGE;
 	}
 	if (nparams > CTL_PARAMS_MAX) {
@@ -181,7 +182,8 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 	freeReplyObject(r);
 	log_debug("sent %s (%zu bytes) to %lld listeners: %s", c.id, j.len, n, j.buf);
 	if (n == 0) {
-		log_error("no listener on %s at %s: nobody received %s", keys.commands, desc, command);
+		log_error("no listener on %s at %s: nobody received %s", keys.commands, desc,
+		          command);
 		rc = EAS_EXIT_TIMEOUT;
 		goto out;
 	}
@@ -208,9 +210,8 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 		freeReplyObject(m);
 	}
 	if (w.got < w.expect) {
-		log_error("%d of %d replies to %s %s within %g s%s", w.got, w.expect, command,
-		          c.id, o->timeout_s,
-		          w.forged ? "; refused replies that were not genuine" : "");
+		log_error("%d of %d replies to %s %s within %g s%s", w.got, w.expect, command, c.id,
+		          o->timeout_s, w.forged ? "; refused replies that were not genuine" : "");
 		rc = w.forged || w.failed ? EAS_EXIT_FAIL : EAS_EXIT_TIMEOUT;
 	} else {
 		rc = w.failed ? EAS_EXIT_FAIL : EAS_EXIT_OK;

@@ -29,8 +29,8 @@ static redisReply *run(redisContext *rc, int argc, const char **argv)
 }
 
 /* The config of a source: {"name":..,"input":..,"rate":HZ,"options":{NAME:VALUE,...}}. */
-static int config_write(const char *name, const char *input, long rate,
-                        const struct ctl_param *p, int n, struct eas_json *j)
+static int config_write(const char *name, const char *input, long rate, const struct ctl_param *p,
+                        int n, struct eas_json *j)
 {
 	eas_json_reset(j);
 	eas_json_obj_begin(j);
@@ -108,13 +108,16 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 	}
 	if (is_list ? argc != 1 : is_set ? argc < 3 : argc != 2) {
 		log_error("usage: source %s%s", act,
-		          is_list ? "" : is_set ? " NAME INPUT [-r HZ] [NAME=VALUE ...]" : " NAME");
+		          is_list  ? ""
+		          : is_set ? " NAME INPUT [-r HZ] [NAME=VALUE ...]"
+		                   : " NAME");
 		return EAS_EXIT_USAGE;
 	}
 	const char *name = is_list ? NULL : argv[1];
 	if (name && !ctl_name_ok(name)) {
-		log_error("bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
-		          name, CTL_NAME_MAX);
+		log_error(
+		    "bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
+		    name, CTL_NAME_MAX);
 		return EAS_EXIT_USAGE;
 	}
 	int n = 0;
@@ -138,7 +141,8 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 			}
 			if (!strcmp(params[n].name, CTL_F_INPUT) ||
 			    !strcmp(params[n].name, CTL_F_RATE)) {
-				log_error("give %s as INPUT or --rate, not as an option", params[n].name);
+				log_error("give %s as INPUT or --rate, not as an option",
+				          params[n].name);
 				return EAS_EXIT_USAGE;
 			}
 		}
