@@ -102,9 +102,10 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
 FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Two targets, FUZZ_SECONDS each: the SAME header parser, and eas-publish's line checks.
+# Three targets, FUZZ_SECONDS each: the SAME header parser, eas-publish's line checks, and
+# eas-ctl's command and reply parsers with its signature check.
 fuzz: $(BUILD)/gen/fips_table.c
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine $(BUILD)/fuzz/corpus-ctl
 	$(FUZZ_CC) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 $(BUILD)/fuzz/corpus fuzz/corpus
 	$(FUZZ_CC) -Itools/eas-publish $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
@@ -112,6 +113,11 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $$(pkg-config --libs yajl) -lm
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
+	$(FUZZ_CC) -Itools/eas-ctl $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_ctl \
+	  fuzz/fuzz_ctl.c tools/eas-ctl/msg.c tools/eas-ctl/sign.c lib/json.c lib/timeutil.c \
+	  $$(pkg-config --libs yajl libcrypto) -lm
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-ctl fuzz/corpus-ctl
 
 bench: all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
