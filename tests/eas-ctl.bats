@@ -383,3 +383,23 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$(cut -d'|' -f1-3,5-7 "$D/record" | tr '\n' ' ')" = "source_add|fm1|1|3|alsa:hw:1|48000 source_add|wx2|1||http://radio.example/wx.mp3| source_update|fm1|2||alsa:hw:2|22050 source_start|fm1|3||| source_stop|fm1|4||| source_delete|fm1|5||| " ]
 	[ "$(sed -n 1p "$D/record" | cut -d'|' -f8)" = "source_add fm1 input=alsa:hw:1 rate=48000 gain=3" ]
 }
+
+@test "eas-ctl: man page, completions and --help name every option" {
+	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-ctl.1" 2>/dev/null)
+	help=$(eas-ctl -h)
+	for o in --redis --prefix --key-file --timeout --to --json --name --exec --handler-timeout \
+		--window --rate --verbose --help --version; do
+		[[ "$man" == *"$o"* ]] || { echo "man: no $o"; false; }
+		[[ "$help" == *"$o"* ]] || { echo "help: no $o"; false; }
+		grep -q -- "$o" "$EAS_TOP/completions/bash/eas-ctl"
+		grep -q -- "$o" "$EAS_TOP/completions/zsh/_eas-ctl"
+	done
+	for w in EAS_CTL_COMMAND EAS_CTL_SOURCE EAS_CTL_SEQ EAS_CTL_ID EAS_CTL_SENDER EAS_CTL_PARAM_ \
+		EAS_CTL_KEY_FILE command_id exit_code superseded source_update streaming_stop SECURITY; do
+		[[ "$man" == *"$w"* ]] || { echo "man: no $w"; false; }
+	done
+	for c in source_start source_delete streaming_start ping add update delete list get; do
+		grep -q -- "$c" "$EAS_TOP/completions/bash/eas-ctl"
+		grep -q -- "$c" "$EAS_TOP/completions/zsh/_eas-ctl"
+	done
+}
