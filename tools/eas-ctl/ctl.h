@@ -163,6 +163,9 @@ int ctl_listen(const struct ctl_opts *o);
 /* `source ACTION ARGS...`.  Returns an exit code. */
 int ctl_source(const struct ctl_opts *o, int argc, char **argv);
 
+/* Run one Redis command on RC; NULL (with the reason logged) on failure or an error reply. */
+redisReply *ctl_must(redisContext *rc, int argc, const char **argv);
+
 /* Parse NAME=VALUE into P.  Returns 0, or -1 with a reason in ERR. */
 int ctl_param_parse(const char *arg, struct ctl_param *p, char *err, size_t errlen);
 

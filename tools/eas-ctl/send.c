@@ -26,8 +26,7 @@ static void whoami(char *buf, size_t len)
 	snprintf(buf, len, "%s@%s", pw ? pw->pw_name : "?", host);
 }
 
-/* Run one command; NULL with a message logged when it failed. */
-static redisReply *must(redisContext *rc, int argc, const char **argv)
+redisReply *ctl_must(redisContext *rc, int argc, const char **argv)
 {
 	redisReply *r = redisCommandArgv(rc, argc, argv, NULL);
 	if (!r) {
@@ -150,7 +149,7 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 	}
 	eas_key(&keys, EAS_KEY_RESPONSE, c.id, chan, sizeof chan);
 	const char *sargv[] = {"SUBSCRIBE", chan};
-	redisReply *r = must(sub, 2, sargv);
+	redisReply *r = ctl_must(sub, 2, sargv);
 	if (!r)
 		goto out;
 	freeReplyObject(r);
@@ -160,7 +159,7 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 		snprintf(c.source, sizeof c.source, "%s", source);
 		eas_key(&keys, EAS_KEY_CMD_SEQ, source, key, sizeof key);
 		const char *iargv[] = {"INCR", key};
-		if (!(r = must(pub, 2, iargv)))
+		if (!(r = ctl_must(pub, 2, iargv)))
 			goto out;
 		c.seq = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
 		freeReplyObject(r);
@@ -176,7 +175,7 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 		goto out;
 	}
 	const char *pargv[] = {"PUBLISH", keys.commands, j.buf};
-	if (!(r = must(pub, 3, pargv)))
+	if (!(r = ctl_must(pub, 3, pargv)))
 		goto out;
 	long long n = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
 	freeReplyObject(r);

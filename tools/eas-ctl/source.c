@@ -13,21 +13,6 @@
 #include "keys.h"
 #include "log.h"
 
-static redisReply *run(redisContext *rc, int argc, const char **argv)
-{
-	redisReply *r = redisCommandArgv(rc, argc, argv, NULL);
-	if (!r) {
-		log_error("Redis: %s: %s", argv[0], rc->errstr);
-		return NULL;
-	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		log_error("Redis: %s: %s", argv[0], r->str);
-		freeReplyObject(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* The config of a source: {"name":..,"input":..,"rate":HZ,"options":{NAME:VALUE,...}}. */
 static int config_write(const char *name, const char *input, long rate, const struct ctl_param *p,
                         int n, struct eas_json *j)
@@ -51,7 +36,7 @@ static int config_write(const char *name, const char *input, long rate, const st
 static int list(const struct ctl_opts *o, redisContext *rc, const char *hash)
 {
 	const char *argv[] = {"HGETALL", hash};
-	redisReply *r = run(rc, 2, argv);
+	redisReply *r = ctl_must(rc, 2, argv);
 	if (!r)
 		return EAS_EXIT_FAIL;
 	if (!o->json)
@@ -168,7 +153,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 	const char *why = NULL;
 	if (!strcmp(act, "get")) {
 		const char *a[] = {"HGET", keys.sources, name};
-		if ((r = run(rc, 3, a)) && r->type == REDIS_REPLY_STRING) {
+		if ((r = ctl_must(rc, 3, a)) && r->type == REDIS_REPLY_STRING) {
 			printf("%s\n", r->str);
 			fflush(stdout);
 			ret = ferror(stdout) ? EAS_EXIT_FAIL : EAS_EXIT_OK;
@@ -186,7 +171,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 		bool add = !strcmp(act, "add");
 		if (!add) {
 			const char *e[] = {"HEXISTS", keys.sources, name};
-			if (!(r = run(rc, 3, e)))
+			if (!(r = ctl_must(rc, 3, e)))
 				goto out;
 			if (r->integer == 0) {
 				why = "no such source (add it first)";
@@ -195,7 +180,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 			freeReplyObject(r);
 		}
 		const char *a[] = {add ? "HSETNX" : "HSET", keys.sources, name, j.buf};
-		if (!(r = run(rc, 4, a)))
+		if (!(r = ctl_must(rc, 4, a)))
 			goto out;
 		if (add && r->integer == 0) {
 			why = "exists already (use source update)";
@@ -203,7 +188,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 		}
 	} else if (!strcmp(act, "delete")) {
 		const char *a[] = {"HDEL", keys.sources, name};
-		if (!(r = run(rc, 3, a)))
+		if (!(r = ctl_must(rc, 3, a)))
 			goto out;
 		if (r->integer == 0) {
 			why = "no such source";
@@ -211,7 +196,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 		}
 	} else {
 		const char *a[] = {"HEXISTS", keys.sources, name};
-		if (!(r = run(rc, 3, a)))
+		if (!(r = ctl_must(rc, 3, a)))
 			goto out;
 		if (r->integer == 0) {
 			why = "no such source";
