@@ -288,15 +288,19 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	run eas-ctl -u "unix://$D/nothing.sock" send ping
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot reach Redis"* ]]
+	[ $(($(ms) - t0)) -lt 2000 ]
 	port=$(srv_free_port)
-	run eas-ctl -u "redis://127.0.0.1:$port" send ping
+	t0=$(ms)
+	run eas-ctl -u "redis://127.0.0.1:$port" source list
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot reach Redis"* ]]
 	[ $(($(ms) - t0)) -lt 2000 ]
 	kill -STOP "$(cat "$R/redis.pid")"
 	cat "$R/redis.pid" >>"$D/stopped.pids"
 	t0=$(ms)
 	run eas-ctl send ping
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"no answer in time"* ]]
 	[ $(($(ms) - t0)) -lt 3000 ]
 	kill -CONT "$(cat "$R/redis.pid")"
 }

@@ -23,14 +23,17 @@ static void whoami(char *buf, size_t len)
 	const struct passwd *pw = getpwuid(getuid());
 	gethostname(host, sizeof host - 1);
 	host[sizeof host - 1] = '\0';
-	snprintf(buf, len, "%s@%s", pw ? pw->pw_name : "?", host);
+	/* truncated to fit the field, as a log line would be */
+	snprintf(buf, len, "%.40s@%.80s", pw ? pw->pw_name : "?", host);
 }
 
 redisReply *ctl_must(redisContext *rc, int argc, const char **argv)
 {
 	redisReply *r = redisCommandArgv(rc, argc, argv, NULL);
 	if (!r) {
-		log_error("Redis: %s: %s", argv[0], rc->errstr);
+		/* a socket timeout shows as EAGAIN: say what it means */
+		log_error("Redis: %s: %s%s", argv[0], rc->errstr,
+		          strstr(rc->errstr, "temporarily unavailable") ? " (no answer in time)" : "");
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
