@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "exitcode.h"
 #include "keys.h"
+#include "lines.h"
 #include "log.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -255,7 +256,7 @@ static void on_command(const char *msg, size_t len)
 		refuse(&r, c.command, "superseded", why, what);
 		return;
 	}
-	if (!strcmp(c.command, "ping")) {
+	if (!strcmp(c.command, EAS_CMD_PING)) {
 		r.success = true;
 		snprintf(r.message, sizeof r.message, "pong");
 		reply(&r, c.command, "ok");

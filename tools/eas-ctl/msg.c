@@ -9,14 +9,17 @@
 #include <yajl_parse.h>
 
 #include "ctl.h"
-#include "fields.h"
+#include "lines.h"
 #include "timeutil.h"
 
 /* ---- names ---- */
 
-static const char *const commands[] = {"source_start",   "source_stop",   "source_add",
-                                       "source_update",  "source_delete", "streaming_start",
-                                       "streaming_stop", "ping"};
+static const char *const commands[] = {
+    EAS_CMD_SOURCE_START,  EAS_CMD_SOURCE_STOP,     EAS_CMD_SOURCE_ADD,     EAS_CMD_SOURCE_UPDATE,
+    EAS_CMD_SOURCE_DELETE, EAS_CMD_STREAMING_START, EAS_CMD_STREAMING_STOP, EAS_CMD_PING};
+static const char *const source_commands[] = {EAS_CMD_SOURCE_START, EAS_CMD_SOURCE_STOP,
+                                              EAS_CMD_SOURCE_ADD, EAS_CMD_SOURCE_UPDATE,
+                                              EAS_CMD_SOURCE_DELETE};
 
 int ctl_command_known(const char *s)
 {
@@ -28,7 +31,10 @@ int ctl_command_known(const char *s)
 
 int ctl_command_has_source(const char *s)
 {
-	return !strncmp(s, "source_", 7);
+	for (size_t i = 0; i < sizeof source_commands / sizeof source_commands[0]; i++)
+		if (!strcmp(s, source_commands[i]))
+			return 1;
+	return 0;
 }
 
 static int charset_ok(const char *s, size_t max, const char *extra)
@@ -97,20 +103,20 @@ int ctl_cmd_write(const struct ctl_cmd *c, const struct ctl_key *key, struct eas
 	char ts[32];
 	eas_json_reset(j);
 	eas_json_obj_begin(j);
-	eas_json_key_str(j, CTL_F_ID, c->id);
-	eas_json_key_str(j, CTL_F_COMMAND, c->command);
+	eas_json_key_str(j, EAS_CF_ID, c->id);
+	eas_json_key_str(j, EAS_CF_COMMAND, c->command);
 	if (c->source[0])
-		eas_json_key_str(j, CTL_F_SOURCE, c->source);
-	eas_json_key(j, CTL_F_PARAMS);
+		eas_json_key_str(j, EAS_CF_SOURCE, c->source);
+	eas_json_key(j, EAS_CF_PARAMS);
 	eas_json_obj_begin(j);
 	for (int i = 0; i < c->nparams; i++)
 		eas_json_key_str(j, c->params[i].name, c->params[i].value);
 	eas_json_obj_end(j);
-	eas_json_key_int(j, CTL_F_SEQ, c->seq);
-	eas_json_key_str(j, CTL_F_TIMESTAMP, eas_rfc3339_ms(c->ts_ms, ts, sizeof ts));
-	eas_json_key_str(j, CTL_F_SENDER, c->sender);
+	eas_json_key_int(j, EAS_CF_SEQ, c->seq);
+	eas_json_key_str(j, EAS_CF_TIMESTAMP, eas_rfc3339_ms(c->ts_ms, ts, sizeof ts));
+	eas_json_key_str(j, EAS_CF_SENDER, c->sender);
 	if (c->to[0])
-		eas_json_key_str(j, CTL_F_TO, c->to);
+		eas_json_key_str(j, EAS_CF_TO, c->to);
 	return finish(j, key);
 }
 
@@ -119,12 +125,12 @@ int ctl_reply_write(const struct ctl_reply *r, const struct ctl_key *key, struct
 	char ts[32];
 	eas_json_reset(j);
 	eas_json_obj_begin(j);
-	eas_json_key_str(j, CTL_F_ID, r->id);
-	eas_json_key_str(j, CTL_F_LISTENER, r->listener);
-	eas_json_key_bool(j, CTL_F_SUCCESS, r->success);
-	eas_json_key_str(j, CTL_F_MESSAGE, r->message);
-	eas_json_key_int(j, CTL_F_EXIT_CODE, r->exit_code);
-	eas_json_key_str(j, CTL_F_TIMESTAMP, eas_rfc3339_ms(r->ts_ms, ts, sizeof ts));
+	eas_json_key_str(j, EAS_CF_ID, r->id);
+	eas_json_key_str(j, EAS_CF_LISTENER, r->listener);
+	eas_json_key_bool(j, EAS_CF_SUCCESS, r->success);
+	eas_json_key_str(j, EAS_CF_MESSAGE, r->message);
+	eas_json_key_int(j, EAS_CF_EXIT_CODE, r->exit_code);
+	eas_json_key_str(j, EAS_CF_TIMESTAMP, eas_rfc3339_ms(r->ts_ms, ts, sizeof ts));
 	return finish(j, key);
 }
 
@@ -392,9 +398,9 @@ enum { C_ID, C_COMMAND, C_SOURCE, C_PARAMS, C_SEQ, C_TS, C_SENDER, C_TO, C_SIG, 
 
 int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, size_t errlen)
 {
-	static const char *const names[C_N] = {CTL_F_ID,     CTL_F_COMMAND, CTL_F_SOURCE,
-	                                       CTL_F_PARAMS, CTL_F_SEQ,     CTL_F_TIMESTAMP,
-	                                       CTL_F_SENDER, CTL_F_TO,      CTL_F_SIG};
+	static const char *const names[C_N] = {EAS_CF_ID,     EAS_CF_COMMAND, EAS_CF_SOURCE,
+	                                       EAS_CF_PARAMS, EAS_CF_SEQ,     EAS_CF_TIMESTAMP,
+	                                       EAS_CF_SENDER, EAS_CF_TO,      EAS_CF_SIG};
 	struct field f[C_N];
 	struct scan s = {.cur = -1, .nf = C_N, .f = f, .params = C_PARAMS, .par = c->params};
 	memset(c, 0, sizeof *c);
@@ -412,7 +418,7 @@ int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, siz
 	c->has_sig = f[C_SIG].kind != K_ABSENT;
 	if (!c->id[0]) {
 		snprintf(err, errlen, "%s \"%s\"", f[C_ID].kind == K_ABSENT ? "missing" : "bad",
-		         CTL_F_ID);
+		         EAS_CF_ID);
 		return -1;
 	}
 	if (get_str(&f[C_COMMAND], true, CTL_CMD_MAX, NULL, c->command, err, errlen) < 0)
@@ -426,14 +432,14 @@ int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, siz
 	    0)
 		return -1;
 	if (f[C_PARAMS].kind != K_ABSENT && f[C_PARAMS].kind != K_OBJECT) {
-		snprintf(err, errlen, "bad type of \"%s\"", CTL_F_PARAMS);
+		snprintf(err, errlen, "bad type of \"%s\"", EAS_CF_PARAMS);
 		return -1;
 	}
 	if (f[C_SEQ].kind == K_ABSENT && !need_source) {
 		c->seq = 0;
 	} else if (integer(&f[C_SEQ], need_source ? 1 : 0, INT64_MAX, &c->seq) < 0) {
 		snprintf(err, errlen, "%s \"%s\"", f[C_SEQ].kind == K_ABSENT ? "missing" : "bad",
-		         CTL_F_SEQ);
+		         EAS_CF_SEQ);
 		return -1;
 	}
 	if (get_time(&f[C_TS], &c->ts_ms, err, errlen) < 0)
@@ -442,7 +448,7 @@ int ctl_cmd_parse(const char *msg, size_t len, struct ctl_cmd *c, char *err, siz
 	    get_str(&f[C_TO], false, CTL_NAME_MAX, ctl_name_ok, c->to, err, errlen) < 0)
 		return -1;
 	if (c->has_sig && !str(&f[C_SIG])) {
-		snprintf(err, errlen, "bad type of \"%s\"", CTL_F_SIG);
+		snprintf(err, errlen, "bad type of \"%s\"", EAS_CF_SIG);
 		return -1;
 	}
 	return 0;
@@ -452,9 +458,9 @@ enum { R_ID, R_LISTENER, R_SUCCESS, R_MESSAGE, R_EXIT, R_TS, R_SIG, R_N };
 
 int ctl_reply_parse(const char *msg, size_t len, struct ctl_reply *r, char *err, size_t errlen)
 {
-	static const char *const names[R_N] = {CTL_F_ID,      CTL_F_LISTENER,  CTL_F_SUCCESS,
-	                                       CTL_F_MESSAGE, CTL_F_EXIT_CODE, CTL_F_TIMESTAMP,
-	                                       CTL_F_SIG};
+	static const char *const names[R_N] = {EAS_CF_ID,      EAS_CF_LISTENER,  EAS_CF_SUCCESS,
+	                                       EAS_CF_MESSAGE, EAS_CF_EXIT_CODE, EAS_CF_TIMESTAMP,
+	                                       EAS_CF_SIG};
 	struct field f[R_N];
 	struct scan s = {.cur = -1, .nf = R_N, .f = f, .params = -1};
 	memset(r, 0, sizeof *r);
@@ -472,12 +478,12 @@ int ctl_reply_parse(const char *msg, size_t len, struct ctl_reply *r, char *err,
 	    get_time(&f[R_TS], &r->ts_ms, err, errlen) < 0)
 		return -1;
 	if (f[R_SUCCESS].kind != K_BOOL) {
-		snprintf(err, errlen, "missing or bad \"%s\"", CTL_F_SUCCESS);
+		snprintf(err, errlen, "missing or bad \"%s\"", EAS_CF_SUCCESS);
 		return -1;
 	}
 	r->success = f[R_SUCCESS].b;
 	if (integer(&f[R_EXIT], -1, 255, &code) < 0) {
-		snprintf(err, errlen, "missing or bad \"%s\"", CTL_F_EXIT_CODE);
+		snprintf(err, errlen, "missing or bad \"%s\"", EAS_CF_EXIT_CODE);
 		return -1;
 	}
 	r->exit_code = (int)code;

@@ -33,7 +33,8 @@ redisReply *ctl_must(redisContext *rc, int argc, const char **argv)
 	if (!r) {
 		/* a socket timeout shows as EAGAIN: say what it means */
 		log_error("Redis: %s: %s%s", argv[0], rc->errstr,
-		          strstr(rc->errstr, "temporarily unavailable") ? " (no answer in time)" : "");
+		          strstr(rc->errstr, "temporarily unavailable") ? " (no answer in time)"
+		                                                        : "");
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {

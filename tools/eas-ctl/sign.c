@@ -9,10 +9,10 @@
 #include <openssl/rand.h>
 
 #include "ctl.h"
-#include "fields.h"
+#include "lines.h"
 
 /* The fixed tail of a signed message: ,"sig":"<64 hex>"} */
-#define TAIL_HEAD ",\"" CTL_F_SIG "\":\""
+#define TAIL_HEAD ",\"" EAS_CF_SIG "\":\""
 #define TAIL_LEN  (sizeof TAIL_HEAD - 1 + CTL_SIG_HEX + 2)
 
 static void to_hex(const unsigned char *b, size_t n, char *hex)
@@ -44,7 +44,7 @@ int ctl_sign(struct eas_json *j, const struct ctl_key *key)
 	char hex[CTL_SIG_HEX + 1];
 	if (j->oom || ctl_hmac_hex(key, j->buf, j->len, hex) < 0)
 		return -1;
-	eas_json_key_str(j, CTL_F_SIG, hex);
+	eas_json_key_str(j, EAS_CF_SIG, hex);
 	eas_json_obj_end(j);
 	return j->oom ? -1 : 0;
 }

@@ -9,7 +9,7 @@
 
 #include "ctl.h"
 #include "exitcode.h"
-#include "fields.h"
+#include "lines.h"
 #include "keys.h"
 #include "log.h"
 
@@ -19,11 +19,11 @@ static int config_write(const char *name, const char *input, long rate, const st
 {
 	eas_json_reset(j);
 	eas_json_obj_begin(j);
-	eas_json_key_str(j, CTL_F_NAME, name);
-	eas_json_key_str(j, CTL_F_INPUT, input);
+	eas_json_key_str(j, EAS_SCF_NAME, name);
+	eas_json_key_str(j, EAS_SCF_INPUT, input);
 	if (rate)
-		eas_json_key_int(j, CTL_F_RATE, rate);
-	eas_json_key(j, CTL_F_OPTIONS);
+		eas_json_key_int(j, EAS_SCF_RATE, rate);
+	eas_json_key(j, EAS_SCF_OPTIONS);
 	eas_json_obj_begin(j);
 	for (int i = 0; i < n; i++)
 		eas_json_key_str(j, p[i].name, p[i].value);
@@ -62,7 +62,7 @@ static int list(const struct ctl_opts *o, redisContext *rc, const char *hash)
 		}
 		char err[128];
 		yajl_val v = yajl_tree_parse(cfg, err, sizeof err);
-		const char *ip[] = {CTL_F_INPUT, NULL}, *rp[] = {CTL_F_RATE, NULL};
+		const char *ip[] = {EAS_SCF_INPUT, NULL}, *rp[] = {EAS_SCF_RATE, NULL};
 		yajl_val in = v ? yajl_tree_get(v, ip, yajl_t_string) : NULL;
 		yajl_val hz = v ? yajl_tree_get(v, rp, yajl_t_number) : NULL;
 		printf("%-24s %6s  %s\n", last, hz ? YAJL_GET_NUMBER(hz) : "-",
@@ -108,14 +108,14 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 	int n = 0;
 	if (is_set) {
 		/* The command's parameters: input, rate, then the options. */
-		snprintf(params[n].name, sizeof params[n].name, "%s", CTL_F_INPUT);
+		snprintf(params[n].name, sizeof params[n].name, "%s", EAS_SCF_INPUT);
 		if (strlen(argv[2]) > CTL_PVAL_MAX) {
 			log_error("INPUT longer than %d bytes", CTL_PVAL_MAX);
 			return EAS_EXIT_USAGE;
 		}
 		snprintf(params[n++].value, sizeof params[0].value, "%s", argv[2]);
 		if (o->rate_hz) {
-			snprintf(params[n].name, sizeof params[n].name, "%s", CTL_F_RATE);
+			snprintf(params[n].name, sizeof params[n].name, "%s", EAS_SCF_RATE);
 			snprintf(params[n++].value, sizeof params[0].value, "%ld", o->rate_hz);
 		}
 		for (int i = 3; i < argc; i++, n++) {
@@ -124,8 +124,8 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 				log_error("%s", n >= CTL_PARAMS_MAX ? "too many options" : err);
 				return EAS_EXIT_USAGE;
 			}
-			if (!strcmp(params[n].name, CTL_F_INPUT) ||
-			    !strcmp(params[n].name, CTL_F_RATE)) {
+			if (!strcmp(params[n].name, EAS_SCF_INPUT) ||
+			    !strcmp(params[n].name, EAS_SCF_RATE)) {
 				log_error("give %s as INPUT or --rate, not as an option",
 				          params[n].name);
 				return EAS_EXIT_USAGE;
@@ -207,8 +207,10 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 	r = NULL;
 	redisFree(rc);
 	rc = NULL;
-	char command[CTL_CMD_MAX + 1];
-	snprintf(command, sizeof command, "source_%s", act);
+	const char *command = is_set ? (act[0] == 'a' ? EAS_CMD_SOURCE_ADD : EAS_CMD_SOURCE_UPDATE)
+	                      : !strcmp(act, "delete") ? EAS_CMD_SOURCE_DELETE
+	                      : !strcmp(act, "start")  ? EAS_CMD_SOURCE_START
+	                                               : EAS_CMD_SOURCE_STOP;
 	ret = ctl_send(o, command, name, params, n);
 out:
 	if (why)
