@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl_tree.h>
-
 #include "ctl.h"
 #include "exitcode.h"
 #include "lines.h"
@@ -60,14 +58,21 @@ static int list(const struct ctl_opts *o, redisContext *rc, const char *hash)
 			printf("%s\n", cfg);
 			continue;
 		}
-		char err[128];
-		yajl_val v = yajl_tree_parse(cfg, err, sizeof err);
-		const char *ip[] = {EAS_SCF_INPUT, NULL}, *rp[] = {EAS_SCF_RATE, NULL};
-		yajl_val in = v ? yajl_tree_get(v, ip, yajl_t_string) : NULL;
-		yajl_val hz = v ? yajl_tree_get(v, rp, yajl_t_number) : NULL;
-		printf("%-24s %6s  %s\n", last, hz ? YAJL_GET_NUMBER(hz) : "-",
-		       in ? YAJL_GET_STRING(in) : "(unreadable config)");
-		yajl_tree_free(v);
+		char err[128], input[CTL_PVAL_MAX + 1], hz[24] = "-";
+		int64_t rate = 0;
+		struct eas_field f[] = {
+		    {.name = EAS_SCF_INPUT,
+		     .type = EAS_FIELD_STR,
+		     .dest = input,
+		     .size = sizeof input},
+		    {.name = EAS_SCF_RATE, .type = EAS_FIELD_INT, .dest = &rate},
+		};
+		if (eas_line_read(cfg, strlen(cfg), f, 2, err, sizeof err) != EAS_LINE_OK ||
+		    f[0].state != EAS_FIELD_OK)
+			snprintf(input, sizeof input, "(unreadable config)");
+		if (f[1].state == EAS_FIELD_OK)
+			snprintf(hz, sizeof hz, "%" PRId64, rate);
+		printf("%-24s %6s  %s\n", last, hz, input);
 	}
 	freeReplyObject(r);
 	fflush(stdout);
