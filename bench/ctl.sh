@@ -41,14 +41,18 @@ listener() {
 }
 
 # series LABEL MEDFILE COMMAND...: N runs of COMMAND, each timed from start to exit (python's
-# monotonic clock around fork+exec+wait); prints median and p99 in ms, or fails on any non-zero.
+# monotonic clock around fork+exec+wait); prints median, p99 and max in ms and the CPU time
+# (user+sys) each run took, or fails on any non-zero exit.  On a busy machine the CPU time says
+# what the tool costs when the wall times say mostly how long it waited for a core.
 series() {
 	label=$1 medfile=$2
 	shift 2
 	python3 - "$n" "$label" "$medfile" "$@" <<'PY' || exit 1
-import subprocess, sys, time
+import resource, subprocess, sys, time
 n, label, medfile, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 t = []
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu0 = ru.ru_utime + ru.ru_stime
 for i in range(n):
     t0 = time.monotonic()
     rc = subprocess.call(cmd, stdout=subprocess.DEVNULL)
@@ -57,13 +61,15 @@ for i in range(n):
         sys.exit("ctl: %s: command %d exited %d" % (label, i, rc))
 t.sort()
 med, p99 = t[len(t) // 2], t[min(len(t) - 1, int(len(t) * 0.99))]
-print("  %-34s median %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%d commands)" % (label, med, p99, t[-1], n))
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (ru.ru_utime + ru.ru_stime - cpu0) * 1000 / n
+print("  %-34s median %6.2f ms  p99 %6.2f ms  max %6.2f ms  CPU %4.2f ms/command" % (label, med, p99, t[-1], cpu))
 with open(medfile, "w") as f:
     f.write("%.3f\n" % med)
 PY
 }
 
-echo "ctl: $n commands per series, redis-server on a unix socket, one listener"
+echo "ctl: $n commands per series, redis-server on a unix socket, one listener; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The floor on this machine now: starting a process that does one round trip to the same Redis.
 series "floor: redis-cli ping" /dev/null redis-cli -s "$tmp/redis.sock" ping
 ctl="$bin/eas-ctl -u $url"

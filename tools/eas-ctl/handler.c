@@ -30,6 +30,7 @@ static void child(const char *handler, const struct ctl_cmd *c, int in_fd, int o
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	snprintf(seq, sizeof seq, "%" PRId64, c->seq);
+	unsetenv("EAS_CTL_KEY_FILE"); /* the handler needs no key */
 	setenv("EAS_CTL_COMMAND", c->command, 1);
 	setenv("EAS_CTL_SOURCE", c->source, 1);
 	setenv("EAS_CTL_SEQ", seq, 1);
