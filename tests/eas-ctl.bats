@@ -414,7 +414,7 @@ stop_capture() {
 }
 
 @test "eas-ctl: man page, completions and --help name every option" {
-	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-ctl.1" 2>/dev/null)
+	man=$(man_text "$EAS_TOP/man/eas-ctl.1")
 	help=$(eas-ctl -h)
 	for o in --redis --prefix --key-file --timeout --to --json --name --exec --handler-timeout \
 		--window --rate --verbose --help --version; do
