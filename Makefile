@@ -43,12 +43,21 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
-.PHONY: all deps check unit bats sanitize bench fuzz install uninstall run clean format
+.PHONY: all deps check unit bats sanitize bench fuzz install uninstall run clean format FORCE
 all: $(BINS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The version, set once: scripts/version.sh (git describe in a checkout, else the VERSION file).
+# version.h is rewritten only when the version changes, so only the files printing it rebuild.
+EAS_VERSION := $(shell sh scripts/version.sh)
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define EAS_VERSION "$(EAS_VERSION)"' > $@.tmp; \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/gen/fips_table.c: data/national_county.txt scripts/gen-fips.awk
 	@mkdir -p $(dir $@)

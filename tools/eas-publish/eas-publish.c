@@ -32,10 +32,7 @@
 #include "publish.h"
 #include "signals.h"
 #include "timeutil.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 #define SAVE_EVERY  100 /* ms between cursor saves and spool fsyncs */
 #define COMPACT_MIN (4u << 20)
