@@ -24,6 +24,7 @@ for c in redis-server redis-cli python3 openssl; do
 done
 [ -x "$bin/eas-ctl" ] || { echo "ctl: $bin/eas-ctl not built" >&2; exit 1; }
 private_redis_start "$tmp" ctl || exit 1
+unset EAS_PREFIX # the default prefix: the liveness key looked at below
 url="unix://$tmp/redis.sock"
 (umask 077 && openssl rand -hex 32 >"$tmp/key")
 

@@ -13,6 +13,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define OUT_KEEP 4096 /* bytes of output kept to find the first line */
 
