@@ -3,7 +3,8 @@
 # reply confirmed, against a local Redis and one listener, unsigned and signed, for `ping` (the
 # whole path, no handler) and `source_start` with a trivial handler (/bin/true).  Target: median
 # under 5 ms without the handler.  Usage: EAS_BIN=build/bin sh bench/ctl.sh  (BENCH_CMDS=N,
-# default 1000 per series)
+# default 1000 per series; BENCH_RT=1 runs Redis, the listener and the senders under SCHED_FIFO
+# with chrt, to see the tool's own latency on a machine busy with other work)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
@@ -24,6 +25,11 @@ for c in redis-server redis-cli python3 openssl; do
 done
 [ -x "$bin/eas-ctl" ] || { echo "ctl: $bin/eas-ctl not built" >&2; exit 1; }
 private_redis_start "$tmp" ctl || exit 1
+rt=""
+if [ "${BENCH_RT:-0}" = 1 ]; then
+	rt="chrt -f 10"
+	chrt -f -p 10 "$(cat "$tmp/redis.pid")" || { echo "ctl: BENCH_RT needs chrt and root" >&2; exit 1; }
+fi
 unset EAS_PREFIX # the default prefix: the liveness key looked at below
 url="unix://$tmp/redis.sock"
 (umask 077 && openssl rand -hex 32 >"$tmp/key")
@@ -31,7 +37,7 @@ url="unix://$tmp/redis.sock"
 # listener KEYARGS...: (re)start the one listener, with or without the key.
 listener() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
-	"$bin/eas-ctl" -u "$url" "$@" listen --name bench --exec /bin/true 2>"$tmp/listen.log" &
+	$rt "$bin/eas-ctl" -u "$url" "$@" listen --name bench --exec /bin/true 2>"$tmp/listen.log" &
 	lpid=$!
 	i=0
 	until [ "$(redis-cli -s "$tmp/redis.sock" exists eas:ctl:listener:bench)" = 1 ]; do
@@ -48,7 +54,7 @@ listener() {
 series() {
 	label=$1 medfile=$2
 	shift 2
-	python3 - "$n" "$label" "$medfile" "$@" <<'PY' || exit 1
+	$rt python3 - "$n" "$label" "$medfile" "$@" <<'PY' || exit 1
 import resource, subprocess, sys, time
 n, label, medfile, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 t = []
@@ -70,7 +76,7 @@ with open(medfile, "w") as f:
 PY
 }
 
-echo "ctl: $n commands per series, redis-server on a unix socket, one listener; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ctl: $n commands per series, redis-server on a unix socket, one listener${rt:+, under $rt}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The floor on this machine now: starting a process that does one round trip to the same Redis.
 series "floor: redis-cli ping" /dev/null redis-cli -s "$tmp/redis.sock" ping
 ctl="$bin/eas-ctl -u $url"
