@@ -59,9 +59,11 @@ int main(void)
 	CHECK(!watch_range_alert(&none, 1e9) && !watch_range_alert(&none, NAN));
 
 	/* bad ranges: refused with a reason, the range left unset */
-	const char *bad[] = {"",    "abc", "20:10", "@",     "~",       "10:x",  "x:10",  "1:2:3",
-	                     "inf", "nan", "0x10",  " 10",  "10 ",     "~~:1",  "@@1",   "--1",
-	                     "1e999", "~10", "10:~", "0123456789012345678901234567890123456789012345678"};
+	const char *bad[] = {
+	    "",     "abc",   "20:10", "@",    "~",
+	    "10:x", "x:10",  "1:2:3", "inf",  "nan",
+	    "0x10", " 10",   "10 ",   "~~:1", "@@1",
+	    "--1",  "1e999", "~10",   "10:~", "0123456789012345678901234567890123456789012345678"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = parse(bad[i]);
 		CHECK(rc == -1);
@@ -74,13 +76,16 @@ int main(void)
 	/* perfdata items */
 	char buf[256] = "";
 	size_t used = 0;
-	CHECK(watch_perf_add(buf, sizeof buf, &used, "wxr age", 3, 0, "s", "", "15", true, 0,
-	                     false, 0) == 0);
+	CHECK(watch_perf_add(buf, sizeof buf, &used, "wxr age", 3, 0, "s", "", "15", true, 0, false,
+	                     0) == 0);
 	CHECK_STR(buf, "'wxr age'=3s;;15;0;");
-	CHECK(watch_perf_add(buf, sizeof buf, &used, "it's=x\n", -23.456, 1, "dB", "-40:", "-60:",
-	                     false, 0, true, 0) == 0);
+	CHECK(watch_perf_add(buf, sizeof buf, &used, "it's=x\n", -23.456, 1, "dB",
+	                     "-40:", "-60:", false, 0, true, 0) == 0);
 	CHECK_STR(buf, "'wxr age'=3s;;15;0; 'it_s_x'=-23.5;-40:;-60:;;0");
 	CHECK(used == strlen(buf));
+	CHECK(watch_perf_add(buf, sizeof buf, &used, "never", NAN, 0, "s", "", "15", true, 0, false,
+	                     0) == 0);
+	CHECK(strstr(buf, " 'never'=U;;15;0;") != NULL);
 	char small[20] = "";
 	size_t u2 = 0;
 	CHECK(watch_perf_add(small, sizeof small, &u2, "a-long-label-here", 1, 0, "", NULL, NULL,

@@ -95,8 +95,8 @@ static bool uom_ok(const char *u)
 }
 
 int watch_perf_add(char *buf, size_t len, size_t *used, const char *label, double value,
-                   int decimals, const char *uom, const char *warn, const char *crit,
-                   bool has_min, double min, bool has_max, double max)
+                   int decimals, const char *uom, const char *warn, const char *crit, bool has_min,
+                   double min, bool has_max, double max)
 {
 	char lab[200], mn[40] = "", mx[40] = "";
 	size_t k = 0;
@@ -109,8 +109,6 @@ int watch_perf_add(char *buf, size_t len, size_t *used, const char *label, doubl
 	lab[k] = '\0';
 	if (!uom || !uom_ok(uom))
 		uom = "";
-	if (!isfinite(value))
-		value = 0;
 	if (has_min)
 		snprintf(mn, sizeof mn, "%g", min);
 	if (has_max)
@@ -118,9 +116,13 @@ int watch_perf_add(char *buf, size_t len, size_t *used, const char *label, doubl
 	size_t u = *used;
 	if (u >= len)
 		return -1;
-	int w = snprintf(buf + u, len - u, "%s'%s'=%.*f%s;%s;%s;%s;%s", u ? " " : "", lab,
-	                 decimals < 0 ? 0 : decimals, value, uom, warn ? warn : "",
-	                 crit ? crit : "", mn, mx);
+	char val[64];
+	if (isfinite(value))
+		snprintf(val, sizeof val, "%.*f%s", decimals < 0 ? 0 : decimals, value, uom);
+	else
+		snprintf(val, sizeof val, "U"); /* "the actual value couldn't be determined" */
+	int w = snprintf(buf + u, len - u, "%s'%s'=%s;%s;%s;%s;%s", u ? " " : "", lab, val,
+	                 warn ? warn : "", crit ? crit : "", mn, mx);
 	if (w < 0 || (size_t)w >= len - u) {
 		buf[u] = '\0';
 		return -1;

@@ -20,11 +20,11 @@
  * must not exceed the end.
  */
 struct watch_range {
-	bool set;           /* false: no threshold (never alerts) */
-	bool lo_inf;        /* the start is ~ (minus infinity) */
-	bool hi_inf;        /* no end given: plus infinity */
-	bool inside;        /* "@": alert inside the range */
-	double lo, hi;      /* bounds when not infinite */
+	bool set;                    /* false: no threshold (never alerts) */
+	bool lo_inf;                 /* the start is ~ (minus infinity) */
+	bool hi_inf;                 /* no end given: plus infinity */
+	bool inside;                 /* "@": alert inside the range */
+	double lo, hi;               /* bounds when not infinite */
 	char text[WATCH_RANGE_TEXT]; /* the range as given, for perfdata */
 };
 
@@ -42,14 +42,15 @@ bool watch_range_alert(const struct watch_range *r, double v);
  * (LEN bytes, NUL-terminated, *USED bytes in use), a space before it when
  * BUF is not empty.  The label is quoted; a ' or = in it becomes _, and
  * control characters are dropped.  VALUE is written with DECIMALS digits
- * after the point; UOM is "" or one of s, ms, us, %, B, KB, MB, TB, c.
+ * after the point (a NaN or infinite VALUE is written U, unknown); UOM is ""
+ * or one of s, ms, us, %, B, KB, MB, TB, c (any other is left out).
  * WARN and CRIT are range texts ("" for none, NULL the same); MIN and MAX
  * are written only when HAS_MIN / HAS_MAX.  Grammar and units from the
  * Monitoring Plugins Development Guidelines, "Performance data".
  * Returns 0, or -1 when BUF is full (then BUF is left as it was).
  */
 int watch_perf_add(char *buf, size_t len, size_t *used, const char *label, double value,
-                   int decimals, const char *uom, const char *warn, const char *crit,
-                   bool has_min, double min, bool has_max, double max);
+                   int decimals, const char *uom, const char *warn, const char *crit, bool has_min,
+                   double min, bool has_max, double max);
 
 #endif

@@ -26,23 +26,23 @@ struct watch_event {
 
 struct watch_source {
 	char name[WATCH_NAME_MAX + 1];
-	bool configured;       /* named by --source or in the sources hash */
-	bool has_hb;           /* the heartbeat key exists (it lives 60 s after a status line) */
-	int64_t hb_s;          /* its value: epoch seconds of the last status line */
-	bool has_status;       /* the metrics hash holds a status line of this source */
-	int64_t status_ms;     /* that line's "time", 0 when it has none */
-	double rms_dbfs;       /* NAN when unknown */
-	double peak_dbfs;      /* NAN when unknown */
-	int silence;           /* -1 unknown, 0, 1 */
-	double silence_s;      /* how long silent (the line's silence_s), NAN when unknown */
-	int clipping;          /* -1 unknown, 0, 1 */
-	int64_t spool_bytes;   /* eas-publish's spool backlog (the line's spool_bytes), -1 unknown */
+	bool configured;     /* named by --source or in the sources hash */
+	bool has_hb;         /* the heartbeat key exists (it lives 60 s after a status line) */
+	int64_t hb_s;        /* its value: epoch seconds of the last status line */
+	bool has_status;     /* the metrics hash holds a status line of this source */
+	int64_t status_ms;   /* that line's "time", 0 when it has none */
+	double rms_dbfs;     /* NAN when unknown */
+	double peak_dbfs;    /* NAN when unknown */
+	int silence;         /* -1 unknown, 0, 1 */
+	double silence_s;    /* how long silent (the line's silence_s), NAN when unknown */
+	int clipping;        /* -1 unknown, 0, 1 */
+	int64_t spool_bytes; /* eas-publish's spool backlog (the line's spool_bytes), -1 unknown */
 	int64_t spool_records; /* the same in lines, -1 unknown */
 	int nevents;
 	struct watch_event ev[WATCH_MAX_EVENTS]; /* newest first */
-	int64_t last_alert_s;  /* newest of ev[], 0 when none */
-	char last_event[8];    /* its code */
-	int64_t last_rwt_s;    /* when RWT was last heard, 0 when never (kept by eas-publish) */
+	int64_t last_alert_s;                    /* newest of ev[], 0 when none */
+	char last_event[8];                      /* its code */
+	int64_t last_rwt_s; /* when RWT was last heard, 0 when never (kept by eas-publish) */
 };
 
 struct watch_listener {
@@ -67,10 +67,10 @@ struct watch_query {
 };
 
 struct watch_state {
-	int64_t now_ms;       /* wall clock when the read began */
-	bool up;              /* Redis answered */
-	char err[256];        /* why not, when !up */
-	bool truncated;       /* more sources than WATCH_MAX_SOURCES */
+	int64_t now_ms; /* wall clock when the read began */
+	bool up;        /* Redis answered */
+	char err[256];  /* why not, when !up */
+	bool truncated; /* more sources than WATCH_MAX_SOURCES */
 	size_t nsrc;
 	struct watch_source *src; /* sorted by name */
 	size_t nlst;
@@ -79,7 +79,7 @@ struct watch_state {
 	struct watch_count alert_counts[WATCH_MAX_COUNTS]; /* alerts stored, by event */
 	size_t ncmd_counts;
 	struct watch_count cmd_counts[WATCH_MAX_COUNTS]; /* control commands, "name:result" */
-	int64_t stream_len;   /* entries in the alerts stream, -1 unknown */
+	int64_t stream_len; /* entries in the alerts stream, -1 unknown */
 };
 
 /*
@@ -100,6 +100,10 @@ void watch_state_free(struct watch_state *s);
 /* Seconds since SRC's last status (heartbeat key, else its last status line's time), or -1
  * when it never published. */
 double watch_source_age(const struct watch_source *src, int64_t now_ms);
+
+/* SRC's state in a word: "never" (no status ever), "stale" (older than STALE_S), "silent",
+ * "clipping" or "live". */
+const char *watch_source_state(const struct watch_source *src, int64_t now_ms, double stale_s);
 
 /*
  * Fill SRC's status fields from a status line JSON (LEN bytes), as the metrics
