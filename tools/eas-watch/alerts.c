@@ -245,7 +245,8 @@ static void print_alert(const struct watch_opts *o, const struct watch_alert *a,
 	fflush(stdout);
 }
 
-/* Is S a stream id ("1764480000000-0" or "1764480000000")? */
+/* Is S a stream id: "MS-SEQ", or digits long enough to be epoch milliseconds (a shorter
+ * number is epoch seconds, a time)? */
 static bool is_stream_id(const char *s)
 {
 	const char *p = s;
@@ -253,14 +254,13 @@ static bool is_stream_id(const char *s)
 		return false;
 	while (isdigit((unsigned char)*p))
 		p++;
-	if (*p == '-') {
+	if (*p == '\0')
+		return p - s >= 13;
+	if (*p++ != '-' || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
 		p++;
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	return *p == '\0' && strlen(s) >= 10; /* epoch ms, not a small epoch-seconds number */
+	return *p == '\0';
 }
 
 /* --since as an XRANGE start: a stream id as given, a time as its ms.  -1 when neither. */
@@ -301,10 +301,7 @@ static int past(redisContext *c, const struct watch_opts *o, char *last, size_t 
 	redisReply *r;
 	if (o->since) {
 		char start[64];
-		if (since_id(o->since, start, sizeof start) < 0) {
-			log_error("--since: not a time or a stream id: %s", o->since);
-			return EAS_EXIT_USAGE;
-		}
+		since_id(o->since, start, sizeof start); /* checked by the caller */
 		snprintf(last, lastlen, "%s", start);
 		bool first = true;
 		for (;;) {
@@ -440,15 +437,14 @@ static int follow(redisContext *c, const struct watch_opts *o, char *last, size_
 
 int watch_alerts(const struct watch_opts *o)
 {
-	eas_signals_install(false);
-	if (o->exec) {
-		char start[64] = "$";
-		if (o->since && since_id(o->since, start, sizeof start) < 0) {
-			log_error("--since: not a time or a stream id: %s", o->since);
-			return EAS_EXIT_USAGE;
-		}
-		return watch_hook_run(o, start);
+	char start[64] = "$";
+	if (o->since && since_id(o->since, start, sizeof start) < 0) {
+		log_error("--since: not a time or a stream id: %s", o->since);
+		return EAS_EXIT_USAGE;
 	}
+	eas_signals_install(false);
+	if (o->exec)
+		return watch_hook_run(o, start);
 	char err[300], last[64];
 	redisContext *c = watch_connect(o, err, sizeof err);
 	if (!c) {

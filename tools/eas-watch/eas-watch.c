@@ -207,11 +207,17 @@ int main(int argc, char **argv)
 	argc--;
 	argv++;
 	char err[300];
-	int c, verbose = 0;
-	while ((c = getopt_long(argc, argv, "u:t:s:w:c:fn:vh", lopts, NULL)) != -1) {
-		if (c != '?' && !(allowed(c) & cmd))
-			return bad(cmd, "option %s does not apply to this subcommand",
-			           argv[optind - 1]);
+	int c, li = -1, verbose = 0;
+	while ((c = getopt_long(argc, argv, "u:t:s:w:c:fn:vh", lopts, &li)) != -1) {
+		if (c != '?' && !(allowed(c) & cmd)) {
+			char name[40];
+			if (li >= 0)
+				snprintf(name, sizeof name, "--%s", lopts[li].name);
+			else
+				snprintf(name, sizeof name, "-%c", c);
+			return bad(cmd, "option %s does not apply to this subcommand", name);
+		}
+		li = -1;
 		switch (c) {
 		case 'u':
 			o.url = optarg;
