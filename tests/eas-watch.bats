@@ -540,3 +540,18 @@ EOF
 	EAS_PREFIX=st2: run eas-watch alerts
 	[[ "$output" == *RWT* ]]
 }
+
+@test "eas-watch: the man page and both completions name every option of --help" {
+	man=$(MANWIDTH=300 man -l "$EAS_TOP/man/eas-watch.1" 2>/dev/null)
+	opts=$(eas-watch -h | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	[ "$(echo "$opts" | wc -l)" -ge 25 ]
+	for o in $opts; do
+		[[ "$man" == *"$o"* ]] || { echo "man: $o"; false; }
+		grep -q -- "$o" "$EAS_TOP/completions/bash/eas-watch" || { echo "bash: $o"; false; }
+		grep -q -- "$o" "$EAS_TOP/completions/zsh/_eas-watch" || { echo "zsh: $o"; false; }
+	done
+	for v in EAS_EVENT EAS_EVENT_NAME EAS_ORIGINATOR EAS_SIGNIFICANCE EAS_LOCATIONS EAS_ISSUED \
+		EAS_EXPIRES EAS_SENDER EAS_RAW EAS_ID EAS_SOURCES eas_alerts_total eas_source_up; do
+		[[ "$man" == *"$v"* ]] || { echo "man: $v"; false; }
+	done
+}
