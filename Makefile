@@ -96,7 +96,8 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
 FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Two targets, FUZZ_SECONDS each: the SAME header parser, and eas-publish's line checks.
+# Three targets, FUZZ_SECONDS each: the SAME header parser, eas-publish's line checks, and
+# eas-watch's threshold ranges.
 fuzz: $(BUILD)/gen/fips_table.c
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
 	$(FUZZ_CC) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
@@ -106,6 +107,10 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $$(pkg-config --libs yajl) -lm
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
+	@mkdir -p $(BUILD)/fuzz/corpus-range
+	$(FUZZ_CC) -Itools/eas-watch -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c tools/eas-watch/range.c -lm
+	$(BUILD)/fuzz/fuzz_range -max_total_time=$${FUZZ_SECONDS:-60} -max_len=64 \
+	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
 
 bench: all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
