@@ -114,7 +114,7 @@ fuzz: $(BUILD)/gen/fips_table.c
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 	@mkdir -p $(BUILD)/fuzz/corpus-range
-	$(FUZZ_CC) -Itools/eas-watch -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c tools/eas-watch/range.c -lm
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c lib/range.c -lm
 	$(BUILD)/fuzz/fuzz_range -max_total_time=$${FUZZ_SECONDS:-60} -max_len=64 \
 	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
 

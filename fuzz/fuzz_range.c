@@ -1,4 +1,4 @@
-/* fuzz_range.c: libFuzzer target for eas-watch's threshold ranges and perfdata items (range.c). */
+/* fuzz_range.c: libFuzzer target for eas-watch's threshold ranges and perfdata items (lib/range.c). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

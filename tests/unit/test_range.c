@@ -1,4 +1,4 @@
-/* test_range.c: unit tests of eas-watch's threshold ranges and perfdata items (range.c). */
+/* test_range.c: unit tests of eas-watch's threshold ranges and perfdata items (lib/range.c). */
 #include <math.h>
 #include <string.h>
 

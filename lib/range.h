@@ -1,4 +1,4 @@
-/* range.h: monitoring-plugins threshold ranges ("10", "10:", "~:10", "@10:20") and perfdata
+/* range.h: monitoring-plugins (Nagios) threshold ranges ("10", "10:", "~:10", "@10:20") and perfdata
  * values, parsed and formatted without I/O. */
 #ifndef EAS_WATCH_RANGE_H
 #define EAS_WATCH_RANGE_H
