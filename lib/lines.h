@@ -35,9 +35,8 @@
 #define EAS_LF_RMS_DBFS  "rms_dbfs"
 #define EAS_LF_PEAK_DBFS "peak_dbfs"
 #define EAS_LF_SILENCE_S "silence_s" /* status: seconds the audio has been quiet so far */
-/* Additive fields a status line may carry once eas-publish reports its spool backlog there. */
+/* Added by eas-publish to the status line it keeps in the metrics hash: its spool backlog. */
 #define EAS_LF_SPOOL_BYTES "spool_bytes"
-#define EAS_LF_SPOOL_LINES "spool_lines"
 #define EAS_LF_STATE    "state"
 
 #define EAS_SOURCE_MAX 64 /* bytes of a source name */

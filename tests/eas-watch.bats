@@ -115,13 +115,14 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	# 'label'=value[UOM];[warn];[crit];[min];[max], each item
 	perfdata "$output" >"$D/perf"
 	cat "$D/perf"
-	[ "$(wc -l <"$D/perf")" -eq 4 ]
+	[ "$(wc -l <"$D/perf")" -eq 6 ]
 	while read -r item; do
 		[[ "$item" =~ ^\'[^\'=]+\'=(-?[0-9]+(\.[0-9]+)?(s|ms|us|%|B|KB|MB|TB|c)?|U)(\;[~@0-9.:-]*){0,4}$ ]] ||
 			{ echo "bad perfdata item: $item"; false; }
 	done <"$D/perf"
 	grep -qx "'wxr1 heartbeat_age'=[0-9]*s;;15;0;" "$D/perf"
 	grep -qx "'wxr2 rms_dbfs'=-23.5;-40:;-60:;;0" "$D/perf"
+	grep -qx "'wxr2 spool'=0B;~:65535;;0;" "$D/perf"
 	# a detail line per source after the status line
 	[[ "$output" == *"wxr1: live, heartbeat"* && "$output" == *"wxr2: live"* ]]
 }
@@ -262,17 +263,27 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[[ "$output" == *"listener box1: alive"* ]]
 }
 
-@test "eas-watch check: a spool backing up (spool_lines in the status) is WARNING" {
+@test "eas-watch check: a spool backing up (eas-publish's spool_bytes) is WARNING" {
 	redis_start "$R"
 	healthy wxr1
-	printf '{"type":"status","source":"wxr1","rms_dbfs":-20,"silence":false,"clipping":false,"spool_lines":500,"spool_bytes":400000}\n' |
-		publish
 	run eas-watch check
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"'wxr1 spool'=0B;~:65535;;0;"* ]]
+	# PostgreSQL away: the alerts wait in the spool, and the status line says how many bytes
+	t=$(now_s)
+	{
+		for i in $(seq 10); do alert_at "sp$i" wxr1 TOR "$t"; done
+		status_line wxr1
+	} | eas-publish -q -u "$URL" --pg "host=$D/no-pg dbname=x connect_timeout=1" --drain-timeout 0.5 || true
+	bytes=$(rcli "$R" hget eas:metrics wxr1 | jq -r .spool_bytes)
+	echo "spool_bytes $bytes"
+	[ "$bytes" -gt 2000 ]
+	run eas-watch check --spool-warn 1000
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == *"wxr1 spool backing up (500 lines)"* ]]
-	[[ "${lines[0]}" == *"'wxr1 spool_lines'=500;;;0;"* ]]
-	run eas-watch check --spool-warn 1000
+	[[ "${lines[0]}" == *"wxr1 spool backing up ($bytes bytes)"* ]]
+	[[ "${lines[0]}" == *"'wxr1 spool'=${bytes}B;~:999;;0;"* ]]
+	run eas-watch check
 	[ "$status" -eq 0 ]
 }
 

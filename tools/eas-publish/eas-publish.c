@@ -29,6 +29,7 @@
 
 #include "exitcode.h"
 #include "keys.h"
+#include "lines.h"
 #include "log.h"
 #include "optparse.h"
 #include "publish.h"
@@ -230,20 +231,36 @@ static void redis_try_connect(void)
 	R.down_logged = false;
 }
 
-/* Send the status lines that changed. */
+/* Send the status lines that changed.  Each goes into the metrics hash with one member added,
+ * this process's spool backlog in bytes (EAS_LF_SPOOL_BYTES), so that a watcher sees a spool
+ * backing up (PostgreSQL away, a slow Redis). */
 static void send_statuses(void)
 {
-	char hb[EAS_KEY_MAX], epoch[24];
+	char hb[EAS_KEY_MAX], epoch[24], extra[64];
+	snprintf(extra, sizeof extra, ",\"%s\":%" PRIu64 "}", EAS_LF_SPOOL_BYTES,
+	         eas_spool_pending_bytes(&spool));
 	for (int i = 0; i < MAX_SOURCES && R.qlen < MAX_INFLIGHT; i++) {
 		struct status_slot *s = &statuses[i];
 		if (!s->json || !s->dirty)
 			continue;
+		/* the line is a JSON object: its last '}' closes it */
+		char *end = strrchr(s->json, '}');
+		size_t keep = end ? (size_t)(end - s->json) : 0;
+		char *json = end ? malloc(keep + sizeof extra) : NULL;
+		if (json) {
+			memcpy(json, s->json, keep);
+			/* "{}" takes no comma before the member */
+			snprintf(json + keep, sizeof extra, "%s",
+			         memchr(s->json, ':', keep) ? extra : extra + 1);
+		}
 		eas_key(&keys, EAS_KEY_HEARTBEAT, s->source, hb, sizeof hb);
 		snprintf(epoch, sizeof epoch, "%" PRId64, s->epoch);
-		const char *argv[] = {
-		    "EVALSHA",           R.sha,    "3",       hb,      keys.metrics,
-		    keys.metrics_update, "status", s->source, s->json, epoch};
+		const char *argv[] = {"EVALSHA", R.sha,        "3",
+		                      hb,        keys.metrics, keys.metrics_update,
+		                      "status",  s->source,    json ? json : s->json,
+		                      epoch};
 		redisAppendCommandArgv(R.c, 10, argv, NULL);
+		free(json);
 		q_push(IF_STATUS, 0);
 		s->dirty = false;
 	}

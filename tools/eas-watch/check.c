@@ -84,8 +84,9 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 	size_t pused = 0, dused = 0;
 	perf[0] = detail[0] = '\0';
 	int expected = 0, live = 0;
-	char stale[24], ago[32];
+	char stale[24], ago[32], spool_warn[32];
 	snprintf(stale, sizeof stale, "%g", o->stale_s);
+	snprintf(spool_warn, sizeof spool_warn, "~:%ld", o->spool_warn - 1);
 	double now = (double)s->now_ms / 1000;
 	for (size_t i = 0; i < s->nsrc; i++) {
 		const struct watch_source *src = &s->src[i];
@@ -102,10 +103,10 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 			watch_perf_add(perf, sizeof perf, &pused, label, src->rms_dbfs, 1, "",
 			               o->warn.text, o->crit.text, false, 0, true, 0);
 		}
-		if (src->spool_records >= 0) {
-			snprintf(label, sizeof label, "%s spool_lines", src->name);
-			watch_perf_add(perf, sizeof perf, &pused, label, (double)src->spool_records,
-			               0, "", "", "", true, 0, false, 0);
+		if (src->spool_bytes >= 0) {
+			snprintf(label, sizeof label, "%s spool", src->name);
+			watch_perf_add(perf, sizeof perf, &pused, label, (double)src->spool_bytes,
+			               0, "B", spool_warn, "", true, 0, false, 0);
 		}
 		if (age < 0) {
 			msg(&crit, "%s never published", src->name);
@@ -148,9 +149,9 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 				msg(&warn, "%s no RWT for %s", src->name,
 				    watch_ago(now - (double)src->last_rwt_s, ago, sizeof ago));
 		}
-		if (src->spool_records >= o->spool_warn)
-			msg(&warn, "%s spool backing up (%lld lines)", src->name,
-			    (long long)src->spool_records);
+		if (src->spool_bytes >= o->spool_warn)
+			msg(&warn, "%s spool backing up (%lld bytes)", src->name,
+			    (long long)src->spool_bytes);
 		char rwt[32];
 		out(detail, sizeof detail, &dused, "%s: %s, heartbeat %s ago", src->name, state,
 		    watch_ago(age, ago, sizeof ago));

@@ -45,7 +45,8 @@ static void usage(FILE *f)
 	    "      --rwt-days D       no Required Weekly Test heard in D days is WARNING\n"
 	    "                         (default 8; 0: never)\n"
 	    "      --listener NAME    a control listener to expect alive (repeatable)\n"
-	    "      --spool-warn N     a spool backlog of N lines or more is WARNING (default 100)\n"
+	    "      --spool-warn N     a spool backlog of N bytes or more is WARNING (default "
+	    "65536)\n"
 	    "      --json             status, alerts: JSON instead of text\n"
 	    "  -f, --follow           alerts: keep reading new ones (reconnecting)\n"
 	    "      --since TIME|ID    alerts: from this time (RFC 3339, epoch s) or stream id on\n"
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 	    .stale_s = 15,
 	    .silence_s = 60,
 	    .rwt_days = 8,
-	    .spool_warn = 100,
+	    .spool_warn = 65536,
 	    .count = 20,
 	    .retry_max_s = 300,
 	};

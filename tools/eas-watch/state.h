@@ -37,7 +37,6 @@ struct watch_source {
 	double silence_s;    /* how long silent (the line's silence_s), NAN when unknown */
 	int clipping;        /* -1 unknown, 0, 1 */
 	int64_t spool_bytes; /* eas-publish's spool backlog (the line's spool_bytes), -1 unknown */
-	int64_t spool_records; /* the same in lines, -1 unknown */
 	int nevents;
 	struct watch_event ev[WATCH_MAX_EVENTS]; /* newest first */
 	int64_t last_alert_s;                    /* newest of ev[], 0 when none */
@@ -108,7 +107,7 @@ const char *watch_source_state(const struct watch_source *src, int64_t now_ms, d
 /*
  * Fill SRC's status fields from a status line JSON (LEN bytes), as the metrics
  * hash holds it (eas-decode's "status": time, rms_dbfs, peak_dbfs, silence,
- * silence_s, clipping; eas-publish may add spool_bytes, spool_records).
+ * silence_s, clipping; eas-publish adds spool_bytes).
  * Unknown or missing fields stay unknown.  Returns 0, or -1 when JSON is not
  * an object.  No I/O.
  */

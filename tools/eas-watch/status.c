@@ -102,8 +102,8 @@ static int status_json(const struct watch_opts *o, const struct watch_state *s)
 		src->silence < 0 ? eas_json_null(&j) : eas_json_bool(&j, src->silence);
 		eas_json_key(&j, "clipping");
 		src->clipping < 0 ? eas_json_null(&j) : eas_json_bool(&j, src->clipping);
-		eas_json_key(&j, "spool_lines");
-		src->spool_records < 0 ? eas_json_null(&j) : eas_json_int(&j, src->spool_records);
+		eas_json_key(&j, "spool_bytes");
+		src->spool_bytes < 0 ? eas_json_null(&j) : eas_json_int(&j, src->spool_bytes);
 		json_time_s(&j, "last_alert", src->last_alert_s);
 		eas_json_key(&j, "last_event");
 		src->last_alert_s ? eas_json_str(&j, src->last_event) : eas_json_null(&j);

@@ -26,7 +26,7 @@ struct watch_opts {
 	/* check */
 	struct watch_range warn, crit; /* on each source's RMS level, dBFS */
 	double stale_s, silence_s, rwt_days;
-	long spool_warn; /* spool backlog in lines that warns */
+	long spool_warn; /* spool backlog in bytes that warns */
 	/* status, alerts */
 	bool json;
 	/* alerts */
