@@ -160,6 +160,10 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[ "$status" -eq 2 ]
 	[[ "${lines[0]}" == "EAS CRITICAL - wxr9 never published"* ]]
 	[[ "${lines[0]}" == *"'wxr9 heartbeat_age'=U;;15;0;"* ]]
+	# the same verdict as JSON
+	run eas-watch check -s wxr1 -s wxr9 --json
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -e '.state == "CRITICAL" and .code == 2 and .critical == ["wxr9 never published"] and (.summary | startswith("EAS CRITICAL - wxr9"))' 
 	# the same from the sources hash (eas-ctl's) instead of --source
 	rcli "$R" hset eas:sources wxr1 '{}' wxr8 '{}' >/dev/null
 	run eas-watch check
@@ -234,6 +238,9 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	echo "$output"
 	[ "$status" -eq 2 ]
 	[[ "${lines[0]}" == "EAS CRITICAL - Redis:"* ]]
+	run eas-watch check -t 2 --json
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -e '.state == "CRITICAL" and (.critical[0] | startswith("Redis: "))'
 	redis_start "$R"
 	healthy wxr1
 	kill -STOP "$(cat "$R/redis.pid")"

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: eas-watch check [-s NAME ...] [-w RANGE] [-c RANGE] [--stale S] [--silence S]\n"
-	    "                       [--rwt-days D] [--listener NAME ...] [--spool-warn N]\n"
+	    "                       [--rwt-days D] [--listener NAME ...] [--spool-warn N] "
+	    "[--json]\n"
 	    "       eas-watch status [-s NAME ...] [--stale S] [--json]\n"
 	    "       eas-watch alerts [-f] [--since TIME|ID] [-n N] [--source S] [--event TOR,SVR]\n"
 	    "                        [--fips 039173,039*] [--active] [--json]\n"
@@ -47,7 +48,7 @@ static void usage(FILE *f)
 	    "      --listener NAME    a control listener to expect alive (repeatable)\n"
 	    "      --spool-warn N     a spool backlog of N bytes or more is WARNING (default "
 	    "65536)\n"
-	    "      --json             status, alerts: JSON instead of text\n"
+	    "      --json             check, status, alerts: JSON instead of text\n"
 	    "  -f, --follow           alerts: keep reading new ones (reconnecting)\n"
 	    "      --since TIME|ID    alerts: from this time (RFC 3339, epoch s) or stream id on\n"
 	    "  -n, --count N          alerts: at most the N newest past ones (default 20)\n"
@@ -109,7 +110,7 @@ static int allowed(int opt)
 	case OPT_STALE:
 		return C_CHECK | C_STATUS | C_PROM;
 	case OPT_JSON:
-		return C_STATUS | C_ALERTS;
+		return C_CHECK | C_STATUS | C_ALERTS;
 	case 'f':
 	case 'n':
 	case OPT_SINCE:

@@ -9,6 +9,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "json.h"
 #include "keys.h"
 #include "range.h"
 #include "state.h"
@@ -54,9 +55,10 @@ int watch_alerts(const struct watch_opts *o);
 int watch_prometheus(const struct watch_opts *o);
 
 /* check's verdict, without I/O: the Nagios code (0..3) and, in OUT (LEN bytes), the status
- * line with its perfdata and the detail lines, every line ending in a newline. */
-int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, char *out,
-                     size_t len);
+ * line with its perfdata and the detail lines, every line ending in a newline; and when J is
+ * not NULL, the same as one JSON object in J (state, code, summary, critical [], warning []). */
+int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, char *out, size_t len,
+                     struct eas_json *j);
 
 /* prometheus: the exposition of S to F; and written atomically (temp file, fsync, rename)
  * as DIR/WATCH_PROM_FILE.  STALE_S: the age beyond which a source counts as down. */
