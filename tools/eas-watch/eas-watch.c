@@ -28,6 +28,7 @@ static void usage(FILE *f)
 	    "                        [--fips 039173,039*] [--active] [--json]\n"
 	    "       eas-watch alerts -f --exec CMD [--group NAME] [--consumer NAME] [filters]\n"
 	    "       eas-watch prometheus [-s NAME ...] [--stale S] [--textfile DIR]\n"
+	    "       eas-watch html [-s NAME ...] [--stale S] [-n N] [--refresh S]\n"
 	    "Common options: [-u URL] [--password-file F] [--prefix P] [-t TIMEOUT] [-v]\n"
 	    "Reads what eas-publish and eas-ctl keep in Redis and turns it into checks, tables,\n"
 	    "alert tails, per-alert hooks and metrics.\n"
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 	    "      --json             check, status, alerts: JSON instead of text\n"
 	    "  -f, --follow           alerts: keep reading new ones (reconnecting)\n"
 	    "      --since TIME|ID    alerts: from this time (RFC 3339, epoch s) or stream id on\n"
-	    "  -n, --count N          alerts: at most the N newest past ones (default 20)\n"
+	    "  -n, --count N          alerts, html: at most the N newest past ones (default 20)\n"
 	    "      --event LIST       alerts: only these event codes (TOR,SVR)\n"
 	    "      --fips LIST        alerts: only for these locations (039173,039*)\n"
 	    "      --active           alerts: only those not yet expired\n"
@@ -65,6 +66,7 @@ static void usage(FILE *f)
 	    "seconds,\n"
 	    "                         then report it and move on (default 300)\n"
 	    "      --textfile DIR     prometheus: write DIR/%s atomically\n"
+	    "      --refresh S        html: the page reloads itself every S seconds (default 30)\n"
 	    "  -v, --verbose          more log on stderr\n"
 	    "  -h, --help             this help\n"
 	    "      --version          print the version\n"
@@ -91,10 +93,11 @@ enum {
 	OPT_CONSUMER,
 	OPT_RETRY_MAX,
 	OPT_TEXTFILE,
+	OPT_REFRESH,
 	OPT_VERSION,
 };
 
-enum { C_CHECK = 1, C_STATUS = 2, C_ALERTS = 4, C_PROM = 8, C_ALL = 15 };
+enum { C_CHECK = 1, C_STATUS = 2, C_ALERTS = 4, C_PROM = 8, C_HTML = 16, C_ALL = 31 };
 
 /* Which subcommands take each option (the common ones: all). */
 static int allowed(int opt)
@@ -108,11 +111,12 @@ static int allowed(int opt)
 	case OPT_SPOOL_WARN:
 		return C_CHECK;
 	case OPT_STALE:
-		return C_CHECK | C_STATUS | C_PROM;
+		return C_CHECK | C_STATUS | C_PROM | C_HTML;
 	case OPT_JSON:
 		return C_CHECK | C_STATUS | C_ALERTS;
-	case 'f':
 	case 'n':
+		return C_ALERTS | C_HTML;
+	case 'f':
 	case OPT_SINCE:
 	case OPT_EVENT:
 	case OPT_FIPS:
@@ -124,6 +128,8 @@ static int allowed(int opt)
 		return C_ALERTS;
 	case OPT_TEXTFILE:
 		return C_PROM;
+	case OPT_REFRESH:
+		return C_HTML;
 	default:
 		return C_ALL;
 	}
@@ -164,6 +170,7 @@ int main(int argc, char **argv)
 	    {"consumer", required_argument, 0, OPT_CONSUMER},
 	    {"retry-max", required_argument, 0, OPT_RETRY_MAX},
 	    {"textfile", required_argument, 0, OPT_TEXTFILE},
+	    {"refresh", required_argument, 0, OPT_REFRESH},
 	    {"verbose", no_argument, 0, 'v'},
 	    {"help", no_argument, 0, 'h'},
 	    {"version", no_argument, 0, OPT_VERSION},
@@ -177,6 +184,7 @@ int main(int argc, char **argv)
 	    .spool_warn = 65536,
 	    .count = 20,
 	    .retry_max_s = 300,
+	    .refresh_s = 30,
 	};
 	eas_log_init(argv[0]);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -195,7 +203,8 @@ int main(int argc, char **argv)
 		} cmds[] = {{"check", C_CHECK},
 		            {"status", C_STATUS},
 		            {"alerts", C_ALERTS},
-		            {"prometheus", C_PROM}};
+		            {"prometheus", C_PROM},
+		            {"html", C_HTML}};
 		for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 			if (!strcmp(argv[1], cmds[i].name))
 				cmd = cmds[i].cmd;
@@ -312,6 +321,11 @@ int main(int argc, char **argv)
 		case OPT_TEXTFILE:
 			o.textfile = optarg;
 			break;
+		case OPT_REFRESH:
+			if (eas_parse_double(optarg, 1, 86400, &o.refresh_s) < 0)
+				return bad(cmd, "--refresh: want seconds from 1 to 86400, not %s",
+				           optarg);
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -344,6 +358,8 @@ int main(int argc, char **argv)
 		return watch_status(&o);
 	case C_ALERTS:
 		return watch_alerts(&o);
+	case C_HTML:
+		return watch_html(&o);
 	default:
 		return watch_prometheus(&o);
 	}

@@ -1,5 +1,5 @@
 /* watch.h: eas-watch's internal interfaces: the options every subcommand shares, the Redis
- * connection, and one entry point per subcommand (check, status, alerts, prometheus). */
+ * connection, and one entry point per subcommand (check, status, alerts, prometheus, html). */
 #ifndef EAS_WATCH_H
 #define EAS_WATCH_H
 
@@ -38,6 +38,8 @@ struct watch_opts {
 	double retry_max_s; /* hook: give up on one alert after retrying this long */
 	/* prometheus */
 	const char *textfile;
+	/* html */
+	double refresh_s; /* the page refreshes itself every this many seconds */
 	struct eas_keys keys;
 };
 
@@ -53,6 +55,7 @@ int watch_check(const struct watch_opts *o);
 int watch_status(const struct watch_opts *o);
 int watch_alerts(const struct watch_opts *o);
 int watch_prometheus(const struct watch_opts *o);
+int watch_html(const struct watch_opts *o);
 
 /* check's verdict, without I/O: the Nagios code (0..3) and, in OUT (LEN bytes), the status
  * line with its perfdata and the detail lines, every line ending in a newline; and when J is
