@@ -158,10 +158,14 @@ install: all
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	for f in $(wildcard completions/bash/*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done
 	for f in $(wildcard completions/zsh/_*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; done
+	install -d $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi
+	install -m 755 $(wildcard cgi/*.cgi) $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi/
+	install -m 644 cgi/lighttpd-eas.conf $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi/
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; done
+	rm -rf $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi
 
 format:
 	clang-format -i $(wildcard lib/*.c lib/*.h tools/*/*.c tests/unit/*.c tests/unit/*.h fuzz/*.c)

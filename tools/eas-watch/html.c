@@ -14,8 +14,10 @@
 #include "timeutil.h"
 #include "watch.h"
 
-#define SCAN_ENTRIES 1000 /* newest stream entries read for active and recent alerts */
-#define MAX_SHOWN    200  /* active alerts shown at most */
+#define SCAN_ENTRIES                                                                               \
+	1000          /* newest stream entries read for active and recent alerts: an alert
+                             active but older than these is not shown */
+#define MAX_SHOWN 200 /* active alerts shown at most */
 
 /* Write S with &, <, >, " and ' escaped: safe in text and in quoted attributes. */
 static void esc(FILE *f, const char *s)
@@ -259,23 +261,25 @@ int watch_html(const struct watch_opts *o)
 	}
 	size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
 	struct watch_alert *all = calloc(n ? n : 1, sizeof *all);
-	struct watch_alert **active = calloc(MAX_SHOWN, sizeof *active);
+	struct watch_alert **active = calloc(n ? n : 1, sizeof *active);
 	struct watch_alert **recent = calloc((size_t)o->count, sizeof *recent);
 	size_t nact = 0, nrec = 0;
 	for (size_t i = 0; all && active && recent && i < n; i++) {
 		struct watch_alert *a = &all[i];
 		if (watch_alert_from_entry(r->element[i], a) < 0 || a->type != 'A')
 			continue;
-		if (a->expires_ms > now && nact < MAX_SHOWN)
+		if (a->expires_ms > now)
 			active[nact++] = a;
 		if (nrec < (size_t)o->count)
 			recent[nrec++] = a;
 	}
+	/* the most urgent first; at most MAX_SHOWN of them drawn */
+	qsort(active, nact, sizeof *active, cmp_expiry);
+	size_t shown = nact < MAX_SHOWN ? nact : MAX_SHOWN;
 	if (c) {
-		heard_all(c, &o->keys, active, nact);
+		heard_all(c, &o->keys, active, shown);
 		heard_all(c, &o->keys, recent, nrec);
 	}
-	qsort(active, nact, sizeof *active, cmp_expiry);
 	qsort(recent, nrec, sizeof *recent, cmp_newest);
 
 	FILE *f = stdout;
@@ -307,7 +311,9 @@ int watch_html(const struct watch_opts *o)
 		fprintf(f, "<section id=\"active\"><h2>Active alerts: %zu</h2>\n", nact);
 		if (!nact)
 			fputs("<p class=\"calm\">No active alerts</p>\n", f);
-		for (size_t i = 0; i < nact; i++)
+		if (shown < nact)
+			fprintf(f, "<p>The %zu expiring soonest:</p>\n", shown);
+		for (size_t i = 0; i < shown; i++)
 			alert_article(f, active[i], now);
 		fputs("</section>\n", f);
 		sources_table(f, o, &s);
