@@ -79,17 +79,22 @@ static const char CSS[] =
     "small{color:#555}footer{color:#555;font-size:.9em}.name{white-space:nowrap}"
     "@media (max-width:640px){.wide{display:none}body{font-size:15px}}";
 
+/* One alert of the scanned entries: where it is and what orders it (32 bytes, so that a scan
+ * of 1,000 entries does not touch megabytes of full alert structs). */
+struct pick {
+	size_t idx;
+	int64_t expires_ms, time_ms;
+};
+
 static int cmp_newest(const void *a, const void *b)
 {
-	int64_t x = (*(const struct watch_alert *const *)a)->time_ms;
-	int64_t y = (*(const struct watch_alert *const *)b)->time_ms;
+	int64_t x = ((const struct pick *)a)->time_ms, y = ((const struct pick *)b)->time_ms;
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static int cmp_expiry(const void *a, const void *b)
 {
-	int64_t x = (*(const struct watch_alert *const *)a)->expires_ms;
-	int64_t y = (*(const struct watch_alert *const *)b)->expires_ms;
+	int64_t x = ((const struct pick *)a)->expires_ms, y = ((const struct pick *)b)->expires_ms;
 	return x < y ? -1 : x > y;
 }
 
@@ -260,27 +265,42 @@ int watch_html(const struct watch_opts *o)
 		snprintf(s.err, sizeof s.err, "%.200s", c ? c->errstr : err);
 	}
 	size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
-	struct watch_alert *all = calloc(n ? n : 1, sizeof *all);
-	struct watch_alert **active = calloc(n ? n : 1, sizeof *active);
-	struct watch_alert **recent = calloc((size_t)o->count, sizeof *recent);
+	struct pick *pact = malloc((n ? n : 1) * sizeof *pact);
+	struct pick *prec = malloc((size_t)o->count * sizeof *prec);
 	size_t nact = 0, nrec = 0;
-	for (size_t i = 0; all && active && recent && i < n; i++) {
-		struct watch_alert *a = &all[i];
-		if (watch_alert_from_entry(r->element[i], a) < 0 || a->type != 'A')
+	static struct watch_alert scratch;
+	for (size_t i = 0; pact && prec && i < n; i++) {
+		if (watch_alert_from_entry(r->element[i], &scratch) < 0 || scratch.type != 'A')
 			continue;
-		if (a->expires_ms > now)
-			active[nact++] = a;
+		struct pick p = {i, scratch.expires_ms, scratch.time_ms};
+		if (p.expires_ms > now)
+			pact[nact++] = p;
 		if (nrec < (size_t)o->count)
-			recent[nrec++] = a;
+			prec[nrec++] = p;
 	}
-	/* the most urgent first; at most MAX_SHOWN of them drawn */
-	qsort(active, nact, sizeof *active, cmp_expiry);
+	/* the most urgent first, at most MAX_SHOWN of them drawn; the recent newest first */
+	if (pact)
+		qsort(pact, nact, sizeof *pact, cmp_expiry);
+	if (prec)
+		qsort(prec, nrec, sizeof *prec, cmp_newest);
 	size_t shown = nact < MAX_SHOWN ? nact : MAX_SHOWN;
+	struct watch_alert *full = malloc((shown + nrec + 1) * sizeof *full);
+	struct watch_alert **active = malloc((shown + 1) * sizeof *active);
+	struct watch_alert **recent = malloc((nrec + 1) * sizeof *recent);
+	if (!full || !active || !recent)
+		shown = nrec = 0;
+	for (size_t i = 0; i < shown; i++) {
+		active[i] = &full[i];
+		watch_alert_from_entry(r->element[pact[i].idx], active[i]);
+	}
+	for (size_t i = 0; i < nrec; i++) {
+		recent[i] = &full[shown + i];
+		watch_alert_from_entry(r->element[prec[i].idx], recent[i]);
+	}
 	if (c) {
 		heard_all(c, &o->keys, active, shown);
 		heard_all(c, &o->keys, recent, nrec);
 	}
-	qsort(recent, nrec, sizeof *recent, cmp_newest);
 
 	FILE *f = stdout;
 	fprintf(f,
@@ -328,7 +348,9 @@ int watch_html(const struct watch_opts *o)
 	freeReplyObject(r);
 	if (c)
 		redisFree(c);
-	free(all);
+	free(pact);
+	free(prec);
+	free(full);
 	free(active);
 	free(recent);
 	watch_state_free(&s);

@@ -273,6 +273,8 @@ static int read_listeners(redisContext *c, const struct eas_keys *k, const struc
 	int plen = eas_key(k, EAS_KEY_LISTENER, "*", pattern, sizeof pattern);
 	if (plen <= 0)
 		return 0;
+	if (!q->scan_listeners)
+		goto ttl;
 	size_t skip = (size_t)plen - 1; /* the key's name starts after the pattern's '*' */
 	char cursor[32] = "0";
 	for (int round = 0; round < SCAN_ROUNDS; round++) {
@@ -295,6 +297,7 @@ static int read_listeners(redisContext *c, const struct eas_keys *k, const struc
 		if (!strcmp(cursor, "0"))
 			break;
 	}
+ttl:
 	for (size_t i = 0; i < s->nlst; i++) {
 		eas_key(k, EAS_KEY_LISTENER, s->lst[i].name, key, sizeof key);
 		redisAppendCommand(c, "TTL %s", key);

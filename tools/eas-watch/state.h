@@ -62,7 +62,8 @@ struct watch_query {
 	int nsources;
 	const char *const *listeners;
 	int nlisteners;
-	bool counts; /* also read the alert and command counters (prometheus) */
+	bool counts;         /* also read the alert and command counters (prometheus) */
+	bool scan_listeners; /* also find live listeners not named, with a bounded SCAN */
 };
 
 struct watch_state {
@@ -86,7 +87,8 @@ struct watch_state {
  * layout K: the expected sources (Q->sources, else the sources hash, else
  * every source in the metrics hash), each one's heartbeat, last status line
  * and last-event hash, all in one pipeline per step; the listeners (expected
- * ones and the live keys a bounded SCAN finds); with Q->counts the counters.
+ * ones, and with Q->scan_listeners the live keys a SCAN of at most 64 rounds
+ * finds); with Q->counts the counters.
  * NOW_MS is the wall clock.  Fills *S (free with watch_state_free).  A Redis
  * error or timeout sets S->up false with a reason in S->err and returns -1;
  * what was read before stays.  Memory is bounded by WATCH_MAX_* .

@@ -46,9 +46,10 @@ struct watch_opts {
 /* Connect as O says (URL, password file, timeouts from -t).  NULL with a reason in ERR. */
 redisContext *watch_connect(const struct watch_opts *o, char *err, size_t errlen);
 
-/* Read the state O asks about (its --source and --listener names); COUNTS for prometheus.
- * Connects, reads, disconnects; S->up says whether Redis answered. */
-void watch_read(const struct watch_opts *o, bool counts, struct watch_state *s);
+/* Read the state O asks about (its --source and --listener names); ALL for status and
+ * prometheus: also the counters and every live listener.  Connects, reads, disconnects;
+ * S->up says whether Redis answered. */
+void watch_read(const struct watch_opts *o, bool all, struct watch_state *s);
 
 /* The subcommands; each returns the process exit code. */
 int watch_check(const struct watch_opts *o);
