@@ -32,13 +32,13 @@ static void begin(struct eas_json *j, const char *type)
 /* The locations array of H. */
 static void locations(struct eas_json *j, const struct same_header *h)
 {
-	eas_json_key(j, "locations");
+	eas_json_key(j, EAS_LF_LOCATIONS);
 	eas_json_arr_begin(j);
 	for (int i = 0; i < h->nloc && i < SAME_MAX_LOCATIONS; i++) {
 		const struct same_location *l = &h->loc[i];
 		const char *state = eas_fips_state_name(l->state);
 		eas_json_obj_begin(j);
-		eas_json_key_str(j, "code", l->code);
+		eas_json_key_str(j, EAS_LF_CODE, l->code);
 		eas_json_key_int(j, "part", l->part);
 		eas_json_key_str(j, "part_name", same_part_name(l->part));
 		eas_json_key_str(j, "state", eas_fips_state_abbr(l->state));
@@ -65,7 +65,7 @@ void eas_line_alert(struct eas_json *j, const struct same_header *h, int bursts,
 
 	begin(j, EAS_LT_ALERT);
 	eas_json_key_str(j, EAS_LF_RAW, h->raw);
-	eas_json_key_str(j, "originator", h->originator);
+	eas_json_key_str(j, EAS_LF_ORIGINATOR, h->originator);
 	eas_json_key_str(j, "originator_name", same_originator_name(h->originator));
 	eas_json_key_str(j, EAS_LF_EVENT, h->event);
 	eas_json_key_str(j, "event_name", same_event_name(h->event));

@@ -1,6 +1,7 @@
 /* alerts.c: eas-watch alerts: past alert and eom entries of the stream, filtered, as readable lines
  * with county names or as the original JSON; -f follows live (blocking reads, reconnecting). */
 #include "alerts.h"
+#include "backoff.h"
 
 #include <ctype.h>
 #include <stdio.h>

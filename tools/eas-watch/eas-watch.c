@@ -10,11 +10,9 @@
 #include "log.h"
 #include "optparse.h"
 #include "redis.h"
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 #include "watch.h"
 
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
 
 static void usage(FILE *f)
 {
