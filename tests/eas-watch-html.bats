@@ -33,8 +33,10 @@ lighttpd_start() {
 	local port
 	port=$(srv_free_port)
 	mkdir -p "$D/www"
+	# a slow machine (a sanitizer build, a busy CI) may take long to load the page: a wider
+	# stale limit, and the stale source far older than it
 	sed -e "s|\"/usr/local/lib/eas-tools/cgi/\"|\"$EAS_TOP/cgi/\"|" \
-		-e "s|/usr/local/bin:|$EAS_BIN:|" \
+		-e "s|/usr/local/bin:|$EAS_BIN:|" -e "s|--stale 15 -t 5|--stale 120 -t 10|" \
 		-e "s|redis://127.0.0.1:6379|$URL|" "$EAS_TOP/cgi/lighttpd-eas.conf" >"$D/eas.conf"
 	cat >"$D/lighttpd.conf" <<EOF
 server.document-root = "$D/www"
@@ -68,10 +70,10 @@ station() {
 	{
 		printf '{"type":"alert","raw":"ZCZC-WXR-SVR-026115+0030-3340300-KDTX/NWS-","event":"SVR","id":"old1","source":"wxr-detroit","time":"%s","issued":"%s","expires":"%s"}\n' \
 			"$(iso $((t - 7200)))" "$(iso $((t - 7200)))" "$(iso $((t - 5400)))"
-		printf '{"type":"status","source":"wxr-detroit","time":"%s","rms_dbfs":-31.2,"silence":false,"clipping":false}\n' "$(iso $((t - 300)))"
+		printf '{"type":"status","source":"wxr-detroit","time":"%s","rms_dbfs":-31.2,"silence":false,"clipping":false}\n' "$(iso $((t - 900)))"
 		printf '{"type":"status","source":"wxr-cleveland","rms_dbfs":-22.4,"silence":false,"clipping":false}\n'
 	} | eas-publish -q -u "$URL"
-	rcli "$R" set eas:heartbeat:wxr-detroit $((t - 300)) >/dev/null
+	rcli "$R" set eas:heartbeat:wxr-detroit $((t - 900)) >/dev/null
 	rcli "$R" hset eas:sources wxr-cleveland '{}' wxr-detroit '{}' wxr-toledo '{}' >/dev/null
 }
 
@@ -205,7 +207,8 @@ PY
 	first=$(grep -o 'data-id="b[0-9]*"' "$D/page.html" | head -n 1)
 	[ "$first" = 'data-id="b09000"' ]
 	[ "$(grep -o '<tr><td><time' "$D/page.html" | wc -l)" -eq 20 ]
-	[ "$ms" -lt 1000 ]
+	# bounded, even on a slow machine (the 100 ms target is bench/watch.sh's)
+	[ "$ms" -lt 5000 ]
 }
 
 publish_fast() { eas-publish -q -u "$URL"; }

@@ -259,10 +259,12 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	redis_start "$R"
 	healthy wxr1
 	rcli "$R" set eas:ctl:listener:box1 1 EX 30 >/dev/null
-	rcli "$R" set eas:ctl:listener:box2 1 PX 300 >/dev/null
+	rcli "$R" set eas:ctl:listener:box2 1 EX 30 >/dev/null
 	run eas-watch check --listener box1 --listener box2
 	[ "$status" -eq 0 ]
-	sleep 0.5
+	# box2 stops refreshing its key: it expires
+	rcli "$R" pexpire eas:ctl:listener:box2 50 >/dev/null
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' exists eas:ctl:listener:box2)\" = 0 ]"
 	run eas-watch check --listener box1 --listener box2
 	echo "$output"
 	[ "$status" -eq 1 ]
