@@ -496,3 +496,29 @@ new_master_has_1_to_1000() {
 	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 5 ]
 	[ ! -s "$D/spool/spool.log" ]
 }
+
+@test "eas-publish: the time each source last heard each event outlives the stream; alerts counted by event" {
+	redis_start "$R"
+	ev_line() { # ID SOURCE EVENT TIME
+		printf '{"type":"alert","raw":"ZCZC-WXR-%s-039173+0030-1231645-KCLE/NWS-","event":"%s","id":"%s","source":"%s","time":"%s","expires":"2036-05-03T17:15:00.000Z"}\n' "$3" "$3" "$1" "$2" "$4"
+	}
+	{
+		ev_line r1 mon1 RWT 2026-05-01T10:00:00.000Z
+		ev_line t1 mon1 TOR 2026-05-03T16:45:10.123Z
+		ev_line r2 mon1 RWT 2026-05-08T10:00:00.000Z
+		echo '{"type":"eom","source":"mon1","time":"2026-05-08T10:01:00.000Z","offset_s":9}'
+	} | eas-publish -q -u "$URL" --maxlen 1
+	# the stream keeps about one entry; the hash keeps every event's newest time
+	[ "$(rcli "$R" hget eas:last:mon1 RWT)" = "$(date -u -d 2026-05-08T10:00:00Z +%s)" ]
+	[ "$(rcli "$R" hget eas:last:mon1 TOR)" = "$(date -u -d 2026-05-03T16:45:10Z +%s)" ]
+	[ "$(rcli "$R" hlen eas:last:mon1)" -eq 2 ]
+	# a second monitor hearing the same RWT later: its own hash, no second count
+	ev_line r2 mon2 RWT 2026-05-08T10:00:02.000Z | eas-publish -q -u "$URL"
+	[ "$(rcli "$R" hget eas:last:mon2 RWT)" = "$(date -u -d 2026-05-08T10:00:02Z +%s)" ]
+	[ "$(rcli "$R" hget eas:alerts:counts RWT)" -eq 2 ]
+	[ "$(rcli "$R" hget eas:alerts:counts TOR)" -eq 1 ]
+	# an older line replayed later does not move the time back
+	ev_line r1 mon1 RWT 2026-05-01T10:00:00.000Z | eas-publish -q -u "$URL"
+	[ "$(rcli "$R" hget eas:last:mon1 RWT)" = "$(date -u -d 2026-05-08T10:00:00Z +%s)" ]
+	[ "$(rcli "$R" hget eas:alerts:counts RWT)" -eq 2 ]
+}

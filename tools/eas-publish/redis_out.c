@@ -35,10 +35,11 @@ struct status_slot {
 /* One EVALSHA of up to BATCH_MAX spooled lines. */
 struct batch {
 	int n;
-	char keys[BATCH_MAX][2][EAS_KEY_MAX];
+	char keys[BATCH_MAX][3][EAS_KEY_MAX]; /* seen, heard, the source's last-event hash */
 	char ttl[BATCH_MAX][24];
-	const char *argv[8 + BATCH_MAX * 8];
-	size_t lens[8 + BATCH_MAX * 8];
+	char time_s[BATCH_MAX][24]; /* the line's receive time, epoch seconds */
+	const char *argv[8 + BATCH_MAX * 9];
+	size_t lens[8 + BATCH_MAX * 9];
 	struct pub_record rec[BATCH_MAX];
 };
 
@@ -231,20 +232,36 @@ static void try_connect(struct redis_consumer *r)
 
 /* ---- sending ---- */
 
-/* Send the status lines that changed. */
+/* Send the status lines that changed.  Each goes into the metrics hash with one member added,
+ * this process's spool backlog in bytes (EAS_LF_SPOOL_BYTES), so that a watcher sees a spool
+ * backing up (PostgreSQL away, a slow Redis). */
 static void send_statuses(struct redis_consumer *r)
 {
-	char hb[EAS_KEY_MAX], epoch[24];
+	char hb[EAS_KEY_MAX], epoch[24], extra[64];
+	snprintf(extra, sizeof extra, ",\"%s\":%" PRIu64 "}", EAS_LF_SPOOL_BYTES,
+	         eas_spool_pending_bytes(r->sp));
 	for (int i = 0; i < MAX_SOURCES && r->qlen < MAX_INFLIGHT; i++) {
 		struct status_slot *s = &r->statuses[i];
 		if (!s->json || !s->dirty)
 			continue;
+		/* the line is a JSON object: its last '}' closes it */
+		char *end = strrchr(s->json, '}');
+		size_t keep = end ? (size_t)(end - s->json) : 0;
+		char *json = end ? malloc(keep + sizeof extra) : NULL;
+		if (json) {
+			memcpy(json, s->json, keep);
+			/* "{}" takes no comma before the member */
+			snprintf(json + keep, sizeof extra, "%s",
+			         memchr(s->json, ':', keep) ? extra : extra + 1);
+		}
 		eas_key(r->keys, EAS_KEY_HEARTBEAT, s->source, hb, sizeof hb);
 		snprintf(epoch, sizeof epoch, "%" PRId64, s->epoch);
-		const char *argv[] = {
-		    "EVALSHA", r->sha,    "3",     hb,   r->keys->metrics, r->keys->metrics_update,
-		    "status",  s->source, s->json, epoch};
+		const char *argv[] = {"EVALSHA", r->sha,           "3",
+		                      hb,        r->keys->metrics, r->keys->metrics_update,
+		                      "status",  s->source,        json ? json : s->json,
+		                      epoch};
 		redisAppendCommandArgv(r->c, 10, argv, NULL);
+		free(json);
 		q_push(r, IF_STATUS, 0);
 		s->dirty = false;
 	}
@@ -263,16 +280,16 @@ static void batch_send(struct redis_consumer *r, uint64_t end)
 		q_push(r, IF_LINE, end);
 		return;
 	}
-	snprintf(nkeys, sizeof nkeys, "%d", 1 + 2 * b->n);
+	snprintf(nkeys, sizeof nkeys, "%d", 2 + 3 * b->n);
 #define ARG(p, l) (b->argv[k] = (p), (void)(b->lens[k++] = (l)))
 	ARG("EVALSHA", 7);
 	ARG(r->sha, 40);
 	ARG(nkeys, strlen(nkeys));
 	ARG(r->keys->alerts, strlen(r->keys->alerts));
-	for (int i = 0; i < b->n; i++) {
-		ARG(b->keys[i][0], strlen(b->keys[i][0]));
-		ARG(b->keys[i][1], strlen(b->keys[i][1]));
-	}
+	ARG(r->keys->alert_counts, strlen(r->keys->alert_counts));
+	for (int i = 0; i < b->n; i++)
+		for (int j = 0; j < 3; j++)
+			ARG(b->keys[i][j], strlen(b->keys[i][j]));
 	ARG("lines", 5);
 	ARG(r->maxlen, strlen(r->maxlen));
 	for (int i = 0; i < b->n; i++) {
@@ -282,6 +299,7 @@ static void batch_send(struct redis_consumer *r, uint64_t end)
 		ARG(b->ttl[i], strlen(b->ttl[i]));
 		ARG(rec->type == 'A' ? EAS_LT_ALERT : EAS_LT_EOM, rec->type == 'A' ? 5u : 3u);
 		ARG(rec->key, rec->keylen);
+		ARG(b->time_s[i], strlen(b->time_s[i]));
 	}
 #undef ARG
 	redisAppendCommandArgv(r->c, k, b->argv, b->lens);
@@ -300,6 +318,8 @@ static void batch_add(struct redis_consumer *r, const char *rec, size_t len, uin
 	}
 	eas_key_n(r->keys, EAS_KEY_SEEN, p->key, p->keylen, b->keys[b->n][0], EAS_KEY_MAX);
 	eas_key_n(r->keys, EAS_KEY_HEARD, p->key, p->keylen, b->keys[b->n][1], EAS_KEY_MAX);
+	eas_key_n(r->keys, EAS_KEY_LAST, p->source, p->sourcelen, b->keys[b->n][2], EAS_KEY_MAX);
+	snprintf(b->time_s[b->n], sizeof b->time_s[b->n], "%" PRId64, p->time_ms / 1000);
 	int64_t until = p->type == 'A' ? p->expires_ms : 0;
 	int64_t floor = now + (p->type == 'A' ? SEEN_MIN_MS : EOM_TTL_MS);
 	if (until < floor)
