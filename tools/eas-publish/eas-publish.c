@@ -68,9 +68,12 @@ static const char *opt_prefix = "eas:";
 static char prefix[65]; /* opt_prefix, checked */
 static const char *opt_password_file;
 static long opt_maxlen = 100000;
+static unsigned long long opt_spool_memory = EAS_SPOOL_MEMORY_DEFAULT;
+static unsigned long long opt_spool_reserve = EAS_SPOOL_RESERVE_DEFAULT;
 
 static char hostname[256];
 static struct eas_spool spool;
+static struct spool_report spool_rep;
 enum { CUR_REDIS = 0, CUR_PG = 1 };
 
 /* Counters for the closing log line. */
@@ -257,7 +260,7 @@ static void redis_try_connect(void)
 	uint64_t ack = eas_spool_pos(&spool, CUR_REDIS);
 	R.send = R.applied = R.waited = ack;
 	R.qlen = R.qhead = 0;
-	uint64_t backlog = spool.end - ack;
+	uint64_t backlog = eas_spool_end(&spool) - ack;
 	if (R.down_logged || backlog)
 		log_warn("redis: connected to %s%s, %" PRIu64 " bytes of spool to send", where,
 		         R.conf.nsentinel ? " (via sentinel)" : "", backlog);
@@ -338,7 +341,7 @@ static void send_lines(void)
 	int64_t now = eas_now_ms();
 	snprintf(stream, sizeof stream, "%salerts", prefix);
 	snprintf(maxlen, sizeof maxlen, "%ld", opt_maxlen);
-	while (R.qlen < MAX_INFLIGHT - 1 && R.send < spool.end) {
+	while (R.qlen < MAX_INFLIGHT - 1 && R.send < eas_spool_end(&spool)) {
 		ssize_t n = eas_spool_read(&spool, R.send, R.rbuf, RBUF_SIZE);
 		if (n <= 0) {
 			log_error("spool: cannot read at %" PRIu64 ": %s", R.send, strerror(errno));
@@ -355,8 +358,10 @@ static void send_lines(void)
 					break;
 				size_t len = (size_t)(nl - (R.rbuf + off));
 				struct pub_record *r = &B.rec[B.n];
-				if (pub_record_parse(R.rbuf + off, len, r) < 0) {
-					log_error("spool: skipping a damaged record at %" PRIu64,
+				int pr = pub_record_parse(R.rbuf + off, len, r);
+				if (pr < 0) {
+					log_error("spool: skipping a %s record at %" PRIu64,
+					          pr == -2 ? "newer version's" : "damaged",
 					          R.send + off);
 				} else {
 					snprintf(B.keys[B.n][0], KEY_BYTES, "%sseen:%.*s", prefix,
@@ -382,7 +387,7 @@ static void send_lines(void)
 			char *nl = NULL;
 			uint64_t o = R.send + (uint64_t)n;
 			log_error("spool: oversized record at %" PRIu64 ", skipping", R.send);
-			while (!nl && o < spool.end) {
+			while (!nl && o < eas_spool_end(&spool)) {
 				ssize_t m = eas_spool_read(&spool, o, R.rbuf, RBUF_SIZE);
 				if (m <= 0)
 					return;
@@ -566,6 +571,7 @@ static void handle_line(char *line, size_t len, long lineno)
 	}
 	if (pl.type != 'A' && pl.type != 'E')
 		return;
+	pl.line = lineno;
 	int h = pub_record_header(&pl, rec_hdr, sizeof rec_hdr);
 	size_t total = (size_t)h + len;
 	char *rec = malloc(total);
@@ -579,8 +585,7 @@ static void handle_line(char *line, size_t len, long lineno)
 	memcpy(rec + h, line, len);
 	/* the JSON may hold raw tabs between tokens, never a newline */
 	if (eas_spool_append(&spool, rec, total) < 0) {
-		log_error("line %ld: out of memory; skipped", lineno);
-		n_bad++;
+		spool_report_refused(&spool_rep, &pl, errno, R.c != NULL);
 	} else {
 		n_spooled++;
 	}
@@ -646,7 +651,8 @@ static void usage(FILE *f)
 	    f,
 	    "usage: eas-publish [-s SOURCE] [-u URL] [--sentinel HOST:PORT[,...] --master NAME]\n"
 	    "                   [--min-replicas N] [--pg CONNINFO] [--spool DIR]\n"
-	    "                   [--drain-timeout S] [--prefix P] [--password-file FILE] [-q] [-v]\n"
+	    "                   [--spool-memory SIZE] [--spool-reserve SIZE] [--drain-timeout S]\n"
+	    "                   [--prefix P] [--password-file FILE] [-q] [-v]\n"
 	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
 	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
 	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
@@ -663,6 +669,10 @@ static void usage(FILE *f)
 	    "      --pg CONNINFO       also archive alerts in PostgreSQL (table eas_alerts)\n"
 	    "      --spool DIR         durable spool directory (default: a temporary file,\n"
 	    "                          lost at exit)\n"
+	    "      --spool-memory SIZE while the spool disk refuses writes, hold up to SIZE\n"
+	    "                          bytes of lines in memory (default 16M; K, M, G)\n"
+	    "      --spool-reserve SIZE keep SIZE bytes allocated on the spool's disk for it\n"
+	    "                          (fallocate; default 16M, 0 none)\n"
 	    "      --drain-timeout S   at end of input, wait up to S seconds for the spool\n"
 	    "                          to drain (default 30)\n"
 	    "      --prefix P          Redis key prefix (default \"eas:\")\n"
@@ -671,7 +681,8 @@ static void usage(FILE *f)
 	    "  -v, --verbose           more log on stderr (repeatable)\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n"
-	    "Exit: 0 all stored, 1 lines remain spooled or runtime failure, 2 usage.\n",
+	    "Exit: 0 all stored, 1 lines remain spooled, lines not saved or runtime failure,\n"
+	    "2 usage.\n",
 	    EAS_REDIS_DEFAULT_URL);
 }
 
@@ -682,6 +693,8 @@ enum {
 	OPT_WAIT_TIMEOUT,
 	OPT_PG,
 	OPT_SPOOL,
+	OPT_SPOOL_MEMORY,
+	OPT_SPOOL_RESERVE,
 	OPT_DRAIN,
 	OPT_PREFIX,
 	OPT_PASSWORD_FILE,
@@ -706,6 +719,8 @@ int main(int argc, char **argv)
 	    {"wait-timeout", required_argument, 0, OPT_WAIT_TIMEOUT},
 	    {"pg", required_argument, 0, OPT_PG},
 	    {"spool", required_argument, 0, OPT_SPOOL},
+	    {"spool-memory", required_argument, 0, OPT_SPOOL_MEMORY},
+	    {"spool-reserve", required_argument, 0, OPT_SPOOL_RESERVE},
 	    {"drain-timeout", required_argument, 0, OPT_DRAIN},
 	    {"prefix", required_argument, 0, OPT_PREFIX},
 	    {"password-file", required_argument, 0, OPT_PASSWORD_FILE},
@@ -753,6 +768,22 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SPOOL:
 			opt_spool = optarg;
+			break;
+		case OPT_SPOOL_MEMORY:
+			if (eas_parse_size(optarg, 0, 1ull << 40, &opt_spool_memory) < 0) {
+				log_error(
+				    "--spool-memory: want a size (bytes, or with K, M, G), not %s",
+				    optarg);
+				return EAS_EXIT_USAGE;
+			}
+			break;
+		case OPT_SPOOL_RESERVE:
+			if (eas_parse_size(optarg, 0, 1ull << 40, &opt_spool_reserve) < 0) {
+				log_error(
+				    "--spool-reserve: want a size (bytes, or with K, M, G), not %s",
+				    optarg);
+				return EAS_EXIT_USAGE;
+			}
 			break;
 		case OPT_DRAIN:
 			if (eas_parse_double(optarg, 0, 86400 * 7, &opt_drain) < 0) {
@@ -828,6 +859,11 @@ int main(int argc, char **argv)
 		log_error("spool: %s", err);
 		return EAS_EXIT_FAIL;
 	}
+	eas_spool_set_memory(&spool, (size_t)opt_spool_memory);
+	if (opt_spool && eas_spool_reserve(&spool, opt_spool_reserve) < 0)
+		log_warn("spool %s: cannot reserve %llu bytes (%s); going on without", opt_spool,
+		         opt_spool_reserve, strerror(errno));
+	spool_report_init(&spool_rep, &spool, opt_spool, CUR_REDIS, opt_pg ? CUR_PG : -1);
 	if (opt_spool && !drained())
 		log_warn("spool %s: %ld lines from an earlier run to send", opt_spool,
 		         eas_spool_pending_records(&spool));
@@ -876,8 +912,8 @@ int main(int argc, char **argv)
 		bool pg_up = !pg || pg_consumer_up(pg);
 		if (eas_spool_unsynced(&spool) &&
 		    (!redis_up || !pg_up || now - last_save >= SAVE_EVERY || in.eof)) {
-			if (eas_spool_sync(&spool) < 0)
-				log_error("spool: cannot sync: %s", strerror(errno));
+			eas_spool_sync(&spool); /* a failure is reported here: */
+			spool_report_check(&spool_rep, redis_up);
 		}
 		if (now - last_save >= SAVE_EVERY) {
 			eas_spool_save(&spool);
@@ -904,7 +940,7 @@ int main(int argc, char **argv)
 				pg_i = nfds++;
 		}
 		int timeout = SAVE_EVERY;
-		if (R.c && R.qlen < MAX_INFLIGHT - 1 && R.send < spool.end)
+		if (R.c && R.qlen < MAX_INFLIGHT - 1 && R.send < eas_spool_end(&spool))
 			timeout = 0;
 		if (!R.c) {
 			int64_t d = R.bo.next_ms - now;
@@ -953,11 +989,9 @@ int main(int argc, char **argv)
 					break;
 				}
 			}
-			if (eas_spool_flush(&spool) < 0) {
-				log_error("spool: cannot write: %s", strerror(errno));
-				rc = EAS_EXIT_FAIL;
-				break;
-			}
+			/* the disk refusing is no reason to stop: Redis may take the lines */
+			eas_spool_flush(&spool);
+			spool_report_check(&spool_rep, R.c != NULL);
 		}
 	}
 
@@ -970,23 +1004,15 @@ int main(int argc, char **argv)
 				redis_read();
 		}
 	}
-	if (eas_spool_flush(&spool) < 0 || eas_spool_sync(&spool) < 0) {
-		log_error("spool: cannot write: %s", strerror(errno));
-		rc = EAS_EXIT_FAIL;
-	}
+	eas_spool_sync(&spool);
+	spool_report_check(&spool_rep, R.c != NULL);
 	eas_spool_save(&spool);
-	long left = drained() ? 0 : eas_spool_pending_records(&spool);
 	log_info("%ld lines read, %ld bad, %ld alert/eom spooled, %ld stored, %ld duplicate or "
 	         "replayed, %ld status",
 	         n_lines, n_bad, n_spooled, n_stored, n_dup, n_status);
 	if (pg)
 		log_info("postgresql: %ld rows written", pg_consumer_rows(pg));
-	if (left) {
-		if (opt_spool)
-			log_warn("%ld lines remain spooled in %s for the next run", left,
-			         opt_spool);
-		else
-			log_error("%ld lines were not stored (no --spool: they are lost)", left);
+	if (spool_report_finish(&spool_rep)) {
 		if (rc == EAS_EXIT_OK)
 			rc = EAS_EXIT_FAIL;
 	} else if (drained()) {
