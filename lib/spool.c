@@ -186,8 +186,12 @@ static int renew_reserve(struct eas_spool *s)
 	if (!s->durable || !s->reserve)
 		return 0;
 	uint64_t size = s->logend - s->base;
-	if (s->reserved_to >= size + s->reserve / 2 && !s->rerr)
+	if (s->reserved_to >= size + s->reserve / 2)
 		return 0;
+	/* after a failure, try again only once the log grew by half the reservation */
+	if (s->rerr && size < s->reserve_tried + s->reserve / 2)
+		return 0;
+	s->reserve_tried = size;
 	if (fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)size, (off_t)s->reserve) < 0) {
 		s->rerr = errno;
 		return -1;
@@ -200,7 +204,7 @@ static int renew_reserve(struct eas_spool *s)
 int eas_spool_reserve(struct eas_spool *s, uint64_t bytes)
 {
 	s->reserve = bytes;
-	s->reserved_to = 0;
+	s->reserved_to = s->reserve_tried = 0;
 	s->rerr = 0;
 	return renew_reserve(s);
 }
@@ -299,7 +303,8 @@ static int compact(struct eas_spool *s, uint64_t min_bytes)
 		if (ftruncate(s->fd, 0) < 0)
 			return -1;
 		s->base = s->synced = s->logend;
-		s->reserved_to = 0;
+		s->reserved_to = s->reserve_tried = 0;
+		s->rerr = 0;
 		s->torn = false;
 		int ret = 0;
 		for (int i = 0; i < s->ncur; i++) {

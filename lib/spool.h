@@ -56,7 +56,8 @@ struct eas_spool {
 	bool torn;            /* the log may hold a partial record past logend (ftruncate failed) */
 	uint64_t reserve;     /* bytes to keep allocated past the log's end, 0 none */
 	uint64_t reserved_to; /* file offset up to which space was allocated */
-	int rerr;             /* errno of the last failed reservation, 0 after one succeeds */
+	uint64_t reserve_tried; /* file size at the last attempt */
+	int rerr;               /* errno of the last failed reservation, 0 after one succeeds */
 	int ncur;
 	struct {
 		char name[32];
@@ -86,7 +87,9 @@ void eas_spool_set_memory(struct eas_spool *s, size_t bytes);
  * Keep BYTES of disk allocated past the end of a durable log, so that another
  * program filling the filesystem cannot take the room records need:
  * fallocate(FALLOC_FL_KEEP_SIZE), which leaves the file's size alone.  Renewed
- * after every flush that used up half of it and after each compaction.  0
+ * after a flush that used up half of it and after each compaction; after a
+ * failure, tried again once the log grew by half of BYTES, or after a
+ * compaction.  0
  * turns it off; an anonymous spool never reserves.  Returns 0, or -1 with errno
  * (EOPNOTSUPP where the filesystem cannot, ENOSPC where the room is not there;
  * also kept in s->rerr): the spool works on without the reservation and tries
