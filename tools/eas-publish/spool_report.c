@@ -137,9 +137,9 @@ void spool_report_check(struct spool_report *w, bool redis_up)
 		uint64_t held = rpos > sp->logend ? rpos : sp->logend;
 		w->held_now = eas_spool_count(sp, held, from);
 		w->named_to = each_record(sp, from, eas_spool_end(sp), name_held, w);
-	} else if (w->named_to < eas_spool_end(sp)) {
-		w->named_to = eas_spool_end(sp);
 	}
+	/* while Redis is up, lines in memory are on their way there: named only if
+	 * Redis goes away before it confirmed them */
 }
 
 void spool_report_refused(struct spool_report *w, const struct pub_line *pl, int err, bool redis_up)
