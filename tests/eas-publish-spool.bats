@@ -125,6 +125,35 @@ replay() {
 	! grep -q "remain spooled\|NOT SAVED" "$D/err"
 }
 
+@test "eas-publish spool: disk full, Redis goes away mid-run: what Redis has is stored, the rest named" {
+	small_fs 64k
+	fill_fs 0
+	redis_start "$R"
+	mkfifo "$D/feed"
+	eas-publish -q -u "$URL" --spool "$D/fs/spool" --drain-timeout 0.5 <"$D/feed" 2>"$D/err" &
+	echo $! >"$D/pub.bgpid"
+	exec 8>"$D/feed"
+	gen_alerts 1 10 0 >&8
+	srv_wait 10 sh -c "[ \$(redis-cli -s '$R/redis.sock' xlen eas:alerts) -eq 10 ]"
+	[ "$(stream_keys | tr '\n' ' ')" = "$(ids 1 10 | tr '\n' ' ')" ]
+	redis_kill "$R"
+	gen_alerts 11 10 0 >&8
+	exec 8>&-
+	st=0
+	wait "$(cat "$D/pub.bgpid")" || st=$?
+	rm "$D/pub.bgpid"
+	cat "$D/err"
+	[ "$st" -eq 1 ]
+	for i in $(seq 11 20); do
+		grep -q "line $i (alert $(printf %016x "$i") from test): the spool disk refuses it (No space left on device) and Redis is down: held in memory only" "$D/err"
+	done
+	grep -q "10 lines were NOT SAVED (in memory at exit: the spool disk refused them and Redis did not confirm them): lines 11-20" "$D/err"
+	grep -q "10 lines in all were not saved" "$D/err"
+	! grep -q "remain spooled" "$D/err"
+	! grep -q "line [1-9] (alert" "$D/err"
+	! grep -q "line 10 (alert" "$D/err"
+}
+
 @test "eas-publish spool: Redis down, disk full: counts said are what the next run replays; the rest named" {
 	small_fs 64k
 	fill_fs 8192 # room for about 14 records
