@@ -16,6 +16,11 @@ static int parse(const char *line, const char *force)
 	return pub_line_parse(line, strlen(line), force, "host", 1000, &pl, err, sizeof err);
 }
 
+static int rparse(const char *rec, struct pub_record *r)
+{
+	return pub_record_parse(rec, strlen(rec), r);
+}
+
 /* Version 0 (before records had a version, as in tests/fixtures/spool-v0) and version 1
  * records, parsed, and replayed through a spool on disk. */
 static void test_record_versions(void)
@@ -47,13 +52,12 @@ static void test_record_versions(void)
 	CHECK(r.version == 1 && r.type == 'A' && r.line == 42 && r.expires_ms == 7);
 	CHECK(r.keylen == 4 && r.sourcelen == 5 && r.jsonlen == 11);
 	/* damaged, and of a version this binary does not know */
-	CHECK(pub_record_parse("1\tA\tk\ts\t5\t6\t7\t{}", 18, &r) == -1); /* no line */
-	CHECK(pub_record_parse("1\tX\tk\ts\t5\t6\t7\t1\t{}", 20, &r) == -1);
-	CHECK(pub_record_parse("2\tA\tk\ts\t5\t6\t7\t1\tz\t{}", 22, &r) == -2);
-	CHECK(pub_record_parse("0\tA\tk\ts\t5\t6\t7\t1\t{}", 20, &r) == -1);
+	CHECK(rparse("1\tA\tk\ts\t5\t6\t7\t{}", &r) == -1); /* no line */
+	CHECK(rparse("1\tX\tk\ts\t5\t6\t7\t1\t{}", &r) == -1);
+	CHECK(rparse("2\tA\tk\ts\t5\t6\t7\t1\tz\t{}", &r) == -2);
+	CHECK(rparse("0\tA\tk\ts\t5\t6\t7\t1\t{}", &r) == -1);
 
-	/* replay: an old record and a new one in one log, read back from a cursor after reopening
-	 */
+	/* replay: an old record and a new one in one log, read from a cursor after reopening */
 	char dir[] = "/tmp/test_publine.XXXXXX", why[256], buf[1024];
 	const char *names[] = {"redis"};
 	struct eas_spool sp;
