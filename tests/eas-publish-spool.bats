@@ -56,6 +56,24 @@ stream_keys() {
 	rcli "$R" --raw xrange eas:alerts - + | awk 'p { print; p = 0 } $0 == "id" { p = 1 }'
 }
 
+# pub_start ARGS...: eas-publish ARGS in the background, fed by fd 8 (write lines with >&8),
+# its stderr in $D/err.
+pub_start() {
+	mkfifo "$D/feed"
+	eas-publish "$@" <"$D/feed" 2>"$D/err" &
+	echo $! >"$D/pub.bgpid"
+	exec 8>"$D/feed"
+}
+
+# pub_end: end the input of pub_start, wait for eas-publish; its exit status in $st.
+pub_end() {
+	exec 8>&-
+	st=0
+	wait "$(cat "$D/pub.bgpid")" || st=$?
+	rm "$D/pub.bgpid"
+	cat "$D/err"
+}
+
 # replay: start Redis (if not up) and run eas-publish on the spool with no input; status in $status.
 replay() {
 	redis_ping "$R" || redis_start "$R"
@@ -129,20 +147,13 @@ replay() {
 	small_fs 64k
 	fill_fs 0
 	redis_start "$R"
-	mkfifo "$D/feed"
-	eas-publish -q -u "$URL" --spool "$D/fs/spool" --drain-timeout 0.5 <"$D/feed" 2>"$D/err" &
-	echo $! >"$D/pub.bgpid"
-	exec 8>"$D/feed"
+	pub_start -q -u "$URL" --spool "$D/fs/spool" --drain-timeout 0.5
 	gen_alerts 1 10 0 >&8
 	srv_wait 10 sh -c "[ \$(redis-cli -s '$R/redis.sock' xlen eas:alerts) -eq 10 ]"
 	[ "$(stream_keys | tr '\n' ' ')" = "$(ids 1 10 | tr '\n' ' ')" ]
 	redis_kill "$R"
 	gen_alerts 11 10 0 >&8
-	exec 8>&-
-	st=0
-	wait "$(cat "$D/pub.bgpid")" || st=$?
-	rm "$D/pub.bgpid"
-	cat "$D/err"
+	pub_end
 	[ "$st" -eq 1 ]
 	for i in $(seq 11 20); do
 		grep -q "line $i (alert $(printf %016x "$i") from test): the spool disk refuses it (No space left on device) and Redis is down: held in memory only" "$D/err"
@@ -180,10 +191,7 @@ replay() {
 @test "eas-publish spool: disk full, then space freed mid-run: writing resumes, the next run replays all" {
 	small_fs 64k
 	fill_fs 0
-	mkfifo "$D/feed"
-	eas-publish -q -u "$URL" --spool "$D/fs/spool" --drain-timeout 0.5 <"$D/feed" 2>"$D/err" &
-	echo $! >"$D/pub.bgpid"
-	exec 8>"$D/feed"
+	pub_start -q -u "$URL" --spool "$D/fs/spool" --drain-timeout 0.5
 	gen_alerts 1 10 0 >&8
 	srv_wait 10 grep -q "line 10 (alert 000000000000000a from test).*held in memory only" "$D/err"
 	[ ! -s "$D/fs/spool/spool.log" ]
@@ -191,11 +199,7 @@ replay() {
 	srv_wait 10 grep -q "writing again" "$D/err"
 	[ "$(wc -l <"$D/fs/spool/spool.log")" -eq 10 ]
 	gen_alerts 11 10 0 >&8
-	exec 8>&-
-	st=0
-	wait "$(cat "$D/pub.bgpid")" || st=$?
-	rm "$D/pub.bgpid"
-	cat "$D/err"
+	pub_end
 	[ "$st" -eq 1 ]
 	grep -q "20 lines remain spooled" "$D/err"
 	! grep -q "NOT SAVED\|not saved" "$D/err"
@@ -222,21 +226,13 @@ replay() {
 
 @test "eas-publish spool: --spool-reserve keeps room that another program cannot take" {
 	small_fs 256k
-	mkfifo "$D/feed"
-	eas-publish -q -u "$URL" --spool "$D/fs/spool" --spool-reserve 128K --drain-timeout 0.3 \
-		<"$D/feed" 2>"$D/err" &
-	echo $! >"$D/pub.bgpid"
-	exec 8>"$D/feed"
+	pub_start -q -u "$URL" --spool "$D/fs/spool" --spool-reserve 128K --drain-timeout 0.3
 	# the reservation is made at start: 128 KiB allocated to an empty spool.log
 	srv_wait 10 sh -c "[ \$(stat -c %b '$D/fs/spool/spool.log') -ge 256 ]"
 	[ "$(stat -c %s "$D/fs/spool/spool.log")" -eq 0 ]
 	fill_fs 0 # another program takes every free byte
 	gen_alerts 1 150 0 >&8 # about 84 KiB of records
-	exec 8>&-
-	st=0
-	wait "$(cat "$D/pub.bgpid")" || st=$?
-	rm "$D/pub.bgpid"
-	cat "$D/err"
+	pub_end
 	[ "$st" -eq 1 ]
 	grep -q "150 lines remain spooled" "$D/err"
 	! grep -q "cannot write\|NOT SAVED" "$D/err"

@@ -702,6 +702,15 @@ enum {
 	OPT_VERSION,
 };
 
+/* Parse optarg, the SIZE of option NAME, into *OUT; -1 after saying what is wrong. */
+static int size_opt(const char *name, unsigned long long *out)
+{
+	if (eas_parse_size(optarg, 0, 1ull << 40, out) == 0)
+		return 0;
+	log_error("%s: want a size (bytes, or with K, M, G), not %s", name, optarg);
+	return -1;
+}
+
 /* Are all consumers at the end of the spool? */
 static bool drained(void)
 {
@@ -770,20 +779,12 @@ int main(int argc, char **argv)
 			opt_spool = optarg;
 			break;
 		case OPT_SPOOL_MEMORY:
-			if (eas_parse_size(optarg, 0, 1ull << 40, &opt_spool_memory) < 0) {
-				log_error(
-				    "--spool-memory: want a size (bytes, or with K, M, G), not %s",
-				    optarg);
+			if (size_opt("--spool-memory", &opt_spool_memory) < 0)
 				return EAS_EXIT_USAGE;
-			}
 			break;
 		case OPT_SPOOL_RESERVE:
-			if (eas_parse_size(optarg, 0, 1ull << 40, &opt_spool_reserve) < 0) {
-				log_error(
-				    "--spool-reserve: want a size (bytes, or with K, M, G), not %s",
-				    optarg);
+			if (size_opt("--spool-reserve", &opt_spool_reserve) < 0)
 				return EAS_EXIT_USAGE;
-			}
 			break;
 		case OPT_DRAIN:
 			if (eas_parse_double(optarg, 0, 86400 * 7, &opt_drain) < 0) {
