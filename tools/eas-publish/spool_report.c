@@ -142,7 +142,8 @@ void spool_report_check(struct spool_report *w, bool redis_up)
 	 * Redis goes away before it confirmed them */
 }
 
-void spool_report_refused(struct spool_report *w, const struct pub_line *pl, int err, bool redis_up)
+void spool_report_refused(struct spool_report *w, const struct eas_line_head *pl, long line,
+                          int err, bool redis_up)
 {
 	char why[200];
 	if (err == ENOBUFS)
@@ -154,9 +155,9 @@ void spool_report_refused(struct spool_report *w, const struct pub_line *pl, int
 		         w->sp->mem_max);
 	else
 		snprintf(why, sizeof why, "%s", strerror(err));
-	log_error("line %ld (%s %s from %s): NOT SAVED: %s", pl->line, type_name(pl->type), pl->key,
+	log_error("line %ld (%s %s from %s): NOT SAVED: %s", line, type_name(pl->type), pl->key,
 	          pl->source, why);
-	lines_add(&w->refused, pl->line);
+	lines_add(&w->refused, line);
 }
 
 static void add_unsaved(struct spool_report *w, const struct pub_record *r)
