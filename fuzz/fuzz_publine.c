@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	char hdr[512];
-	int h = pub_record_header(&pl, hdr, sizeof hdr);
+	int h = pub_record_header(&pl, 0, hdr, sizeof hdr);
 	if (h <= 0)
 		abort();
 	char *rec = malloc((size_t)h + size);

@@ -37,13 +37,23 @@
 #define SAVE_EVERY  100 /* ms between cursor saves and spool fsyncs */
 #define COMPACT_MIN (4u << 20)
 
+/* Parse optarg, the SIZE of option NAME, into *OUT; -1 after saying what is wrong. */
+static int size_opt(const char *name, unsigned long long *out)
+{
+	if (eas_parse_size(optarg, 0, 1ull << 40, out) == 0)
+		return 0;
+	log_error("%s: want a size (bytes, or with K, M, G), not %s", name, optarg);
+	return -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(
 	    f,
 	    "usage: eas-publish [-s SOURCE] [-u URL] [--sentinel HOST:PORT[,...] --master NAME]\n"
 	    "                   [--min-replicas N] [--pg CONNINFO] [--spool DIR]\n"
-	    "                   [--drain-timeout S] [--prefix P] [--password-file FILE] [-q] [-v]\n"
+	    "                   [--spool-memory SIZE] [--spool-reserve SIZE] [--drain-timeout S]\n"
+	    "                   [--prefix P] [--password-file FILE] [-q] [-v]\n"
 	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
 	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
 	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
@@ -60,6 +70,10 @@ static void usage(FILE *f)
 	    "      --pg CONNINFO       also archive alerts in PostgreSQL (table eas_alerts)\n"
 	    "      --spool DIR         durable spool directory (default: a temporary file,\n"
 	    "                          lost at exit)\n"
+	    "      --spool-memory SIZE while the spool disk refuses writes, hold up to SIZE\n"
+	    "                          bytes of lines in memory (default 16M; K, M, G)\n"
+	    "      --spool-reserve SIZE keep SIZE bytes allocated on the spool's disk for it\n"
+	    "                          (fallocate; default 16M, 0 none)\n"
 	    "      --drain-timeout S   at end of input, wait up to S seconds for the spool\n"
 	    "                          to drain (default 30)\n"
 	    "      --prefix P          Redis key prefix (default $EAS_PREFIX, else \"%s\")\n"
@@ -68,7 +82,8 @@ static void usage(FILE *f)
 	    "  -v, --verbose           more log on stderr (repeatable)\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n"
-	    "Exit: 0 all stored, 1 lines remain spooled or runtime failure, 2 usage.\n",
+	    "Exit: 0 all stored, 1 lines remain spooled, lines not saved or runtime failure,\n"
+	    "2 usage.\n",
 	    EAS_REDIS_DEFAULT_URL, EAS_KEYS_DEFAULT_PREFIX);
 }
 
@@ -79,6 +94,8 @@ enum {
 	OPT_WAIT_TIMEOUT,
 	OPT_PG,
 	OPT_SPOOL,
+	OPT_SPOOL_MEMORY,
+	OPT_SPOOL_RESERVE,
 	OPT_DRAIN,
 	OPT_PREFIX,
 	OPT_PASSWORD_FILE,
@@ -95,6 +112,8 @@ static const struct option lopts[] = {
     {"wait-timeout", required_argument, 0, OPT_WAIT_TIMEOUT},
     {"pg", required_argument, 0, OPT_PG},
     {"spool", required_argument, 0, OPT_SPOOL},
+    {"spool-memory", required_argument, 0, OPT_SPOOL_MEMORY},
+    {"spool-reserve", required_argument, 0, OPT_SPOOL_RESERVE},
     {"drain-timeout", required_argument, 0, OPT_DRAIN},
     {"prefix", required_argument, 0, OPT_PREFIX},
     {"password-file", required_argument, 0, OPT_PASSWORD_FILE},
@@ -143,6 +162,14 @@ static int parse_options(int argc, char **argv, struct pub_opts *o)
 			break;
 		case OPT_SPOOL:
 			o->spool = optarg;
+			break;
+		case OPT_SPOOL_MEMORY:
+			if (size_opt("--spool-memory", &o->spool_memory) < 0)
+				return EAS_EXIT_USAGE;
+			break;
+		case OPT_SPOOL_RESERVE:
+			if (size_opt("--spool-reserve", &o->spool_reserve) < 0)
+				return EAS_EXIT_USAGE;
 			break;
 		case OPT_DRAIN:
 			if (eas_parse_double(optarg, 0, 86400 * 7, &o->drain_s) < 0) {
@@ -204,6 +231,7 @@ struct pub {
 	struct eas_redis_conf conf;
 	char hostname[256];
 	struct eas_spool spool;
+	struct spool_report rep;
 	struct redis_consumer *rc;
 	struct pg_consumer *pg;
 	struct pub_input *in;
@@ -239,6 +267,11 @@ static int open_all(struct pub *p)
 		return EAS_EXIT_FAIL;
 	}
 	p->spool_open = true;
+	eas_spool_set_memory(&p->spool, (size_t)p->o.spool_memory);
+	if (p->o.spool && eas_spool_reserve(&p->spool, p->o.spool_reserve) < 0)
+		log_warn("spool %s: cannot reserve %llu bytes (%s); going on without", p->o.spool,
+		         p->o.spool_reserve, strerror(errno));
+	spool_report_init(&p->rep, &p->spool, p->o.spool, CUR_REDIS, p->o.pg ? CUR_PG : -1);
 	if (p->o.spool && eas_spool_pending_bytes(&p->spool))
 		log_warn("spool %s: %ld lines from an earlier run to send", p->o.spool,
 		         eas_spool_pending_records(&p->spool));
@@ -246,7 +279,7 @@ static int open_all(struct pub *p)
 		p->pg = pg_consumer_new(p->o.pg, &p->spool, CUR_PG);
 	p->rc = redis_consumer_new(&p->conf, &p->keys, &p->spool, CUR_REDIS, p->o.min_replicas,
 	                           p->o.wait_ms, p->o.maxlen);
-	p->in = p->rc ? pub_input_new(&p->o, p->hostname, &p->spool, p->rc) : NULL;
+	p->in = p->rc ? pub_input_new(&p->o, p->hostname, &p->spool, p->rc, &p->rep) : NULL;
 	if (!p->in || (p->o.pg && !p->pg)) {
 		log_error("out of memory");
 		return EAS_EXIT_FAIL;
@@ -267,8 +300,8 @@ static void keep_spool(struct pub *p, int64_t now, int64_t *last_save)
 	bool pg_up = !p->pg || pg_consumer_up(p->pg);
 	if (eas_spool_unsynced(&p->spool) &&
 	    (!redis_consumer_up(p->rc) || !pg_up || now - *last_save >= SAVE_EVERY || p->eof)) {
-		if (eas_spool_sync(&p->spool) < 0)
-			log_error("spool: cannot sync: %s", strerror(errno));
+		eas_spool_sync(&p->spool); /* a failure is reported here: */
+		spool_report_check(&p->rep, redis_consumer_up(p->rc));
 	}
 	if (now - *last_save >= SAVE_EVERY) {
 		eas_spool_save(&p->spool);
@@ -295,10 +328,9 @@ static int on_input(struct pub *p)
 		clearerr(stdout);
 		input_ended(p);
 	}
-	if (eas_spool_flush(&p->spool) < 0) {
-		log_error("spool: cannot write: %s", strerror(errno));
-		return EAS_EXIT_FAIL;
-	}
+	/* the disk refusing is no reason to stop: Redis may take the lines */
+	eas_spool_flush(&p->spool);
+	spool_report_check(&p->rep, redis_consumer_up(p->rc));
 	return -1;
 }
 
@@ -372,13 +404,9 @@ static int finish(struct pub *p, int rc)
 {
 	if (!eas_sig_stop)
 		redis_consumer_finish(p->rc, 1000);
-	if (eas_spool_flush(&p->spool) < 0 || eas_spool_sync(&p->spool) < 0) {
-		log_error("spool: cannot write: %s", strerror(errno));
-		rc = EAS_EXIT_FAIL;
-	}
+	eas_spool_sync(&p->spool);
+	spool_report_check(&p->rep, redis_consumer_up(p->rc));
 	eas_spool_save(&p->spool);
-	bool drained = eas_spool_pending_bytes(&p->spool) == 0;
-	long left = drained ? 0 : eas_spool_pending_records(&p->spool);
 	struct pub_input_counts ni = pub_input_counts(p->in);
 	struct redis_counts nr = redis_consumer_counts(p->rc);
 	log_info("%ld lines read, %ld bad, %ld alert/eom spooled, %ld stored, %ld duplicate or "
@@ -386,15 +414,10 @@ static int finish(struct pub *p, int rc)
 	         ni.lines, ni.bad, ni.spooled, nr.stored, nr.dup, nr.status);
 	if (p->pg)
 		log_info("postgresql: %ld rows written", pg_consumer_rows(p->pg));
-	if (left) {
-		if (p->o.spool)
-			log_warn("%ld lines remain spooled in %s for the next run", left,
-			         p->o.spool);
-		else
-			log_error("%ld lines were not stored (no --spool: they are lost)", left);
+	if (spool_report_finish(&p->rep)) {
 		if (rc == EAS_EXIT_OK)
 			rc = EAS_EXIT_FAIL;
-	} else {
+	} else if (eas_spool_pending_bytes(&p->spool) == 0) {
 		eas_spool_compact(&p->spool, 1);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -408,7 +431,11 @@ static int finish(struct pub *p, int rc)
 
 int main(int argc, char **argv)
 {
-	static struct pub p = {.o = {.wait_ms = 1000, .drain_s = 30, .maxlen = 100000}};
+	static struct pub p = {.o = {.wait_ms = 1000,
+	                             .drain_s = 30,
+	                             .maxlen = 100000,
+	                             .spool_memory = EAS_SPOOL_MEMORY_DEFAULT,
+	                             .spool_reserve = EAS_SPOOL_RESERVE_DEFAULT}};
 	eas_log_init(argv[0]);
 	int rc = parse_options(argc, argv, &p.o);
 	if (rc >= 0)

@@ -17,6 +17,7 @@ struct pub_input {
 	const char *default_source;
 	struct eas_spool *sp;
 	struct redis_consumer *rc;
+	struct spool_report *rep;
 	bool quiet;
 	char *buf;
 	size_t len;
@@ -26,7 +27,8 @@ struct pub_input {
 };
 
 struct pub_input *pub_input_new(const struct pub_opts *o, const char *default_source,
-                                struct eas_spool *sp, struct redis_consumer *rc)
+                                struct eas_spool *sp, struct redis_consumer *rc,
+                                struct spool_report *rep)
 {
 	struct pub_input *in = calloc(1, sizeof *in);
 	if (!in)
@@ -38,6 +40,7 @@ struct pub_input *pub_input_new(const struct pub_opts *o, const char *default_so
 	}
 	in->o = o;
 	in->default_source = default_source;
+	in->rep = rep;
 	in->sp = sp;
 	in->rc = rc;
 	in->quiet = o->quiet;
@@ -76,7 +79,7 @@ static void spool_line(struct pub_input *in, const struct eas_line_head *pl, con
                        size_t len, long lineno)
 {
 	char rec_hdr[512];
-	int h = pub_record_header(pl, rec_hdr, sizeof rec_hdr);
+	int h = pub_record_header(pl, lineno, rec_hdr, sizeof rec_hdr);
 	size_t total = (size_t)h + len;
 	char *rec = malloc(total);
 	if (!rec || h < 0) {
@@ -89,8 +92,7 @@ static void spool_line(struct pub_input *in, const struct eas_line_head *pl, con
 	memcpy(rec + h, line, len);
 	/* the JSON may hold raw tabs between tokens, never a newline */
 	if (eas_spool_append(in->sp, rec, total) < 0) {
-		log_error("line %ld: out of memory; skipped", lineno);
-		in->n.bad++;
+		spool_report_refused(in->rep, pl, lineno, errno, redis_consumer_up(in->rc));
 	} else {
 		in->n.spooled++;
 	}

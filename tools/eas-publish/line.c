@@ -1,6 +1,7 @@
 /* line.c: eas-publish's spool record format (the input line checks are lib/lines' eas_line_head).
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,11 @@
 
 #include "publish.h"
 
-int pub_record_header(const struct eas_line_head *pl, char *buf, size_t len)
+int pub_record_header(const struct eas_line_head *pl, long line, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%c\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t", pl->type,
-	                 pl->key, pl->source, pl->time_ms, pl->issued_ms, pl->expires_ms);
+	int n = snprintf(buf, len, "%d\t%c\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%ld\t",
+	                 PUB_RECORD_VERSION, pl->type, pl->key, pl->source, pl->time_ms,
+	                 pl->issued_ms, pl->expires_ms, line);
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
@@ -40,10 +42,21 @@ int pub_record_parse(const char *rec, size_t len, struct pub_record *r)
 {
 	const char *p = rec, *end = rec + len, *q;
 	size_t n;
+	int64_t v;
 	memset(r, 0, sizeof *r);
-	if (len < 2 || (rec[0] != 'A' && rec[0] != 'E') || rec[1] != '\t')
-		return -1;
-	r->type = rec[0];
+	if (len >= 2 && rec[1] == '\t' && (rec[0] == 'A' || rec[0] == 'E')) {
+		r->version = 0; /* no version field: the type comes first */
+	} else {
+		if (!(q = field(p, end, &n)) || num(p, n, &v) < 0 || v < 1)
+			return -1;
+		if (v != PUB_RECORD_VERSION)
+			return -2;
+		r->version = (int)v;
+		p = q;
+		if (end - p < 2 || (p[0] != 'A' && p[0] != 'E') || p[1] != '\t')
+			return -1;
+	}
+	r->type = p[0];
 	p += 2;
 	if (!(q = field(p, end, &n)) || n == 0 || n > KEY_MAX)
 		return -1;
@@ -60,6 +73,12 @@ int pub_record_parse(const char *rec, size_t len, struct pub_record *r)
 	if (!(q = field(p, end, &n)) || num(p, n, &r->expires_ms) < 0)
 		return -1;
 	p = q;
+	if (r->version >= 1) {
+		if (!(q = field(p, end, &n)) || num(p, n, &v) < 0 || v < 0 || v > LONG_MAX)
+			return -1;
+		r->line = (long)v;
+		p = q;
+	}
 	if (p >= end)
 		return -1;
 	r->json = p;

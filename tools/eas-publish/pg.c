@@ -247,7 +247,7 @@ static void step_connect(struct pg_consumer *p, short revents, int64_t now_ms)
 static void start_batch(struct pg_consumer *p, int64_t now_ms)
 {
 	uint64_t pos = eas_spool_pos(p->sp, p->cur);
-	if (pos >= p->sp->end)
+	if (pos >= eas_spool_end(p->sp))
 		return;
 	ssize_t n = eas_spool_read(p->sp, pos, p->buf, PG_BUF);
 	if (n <= 0)
@@ -305,7 +305,7 @@ static void pipeline_done(struct pg_consumer *p)
 {
 	if (p->st == ST_SETUP) {
 		eas_backoff_reset(&p->bo);
-		uint64_t backlog = p->sp->end - eas_spool_pos(p->sp, p->cur);
+		uint64_t backlog = eas_spool_end(p->sp) - eas_spool_pos(p->sp, p->cur);
 		if (p->down_logged || backlog)
 			log_warn("postgresql: connected, %" PRIu64 " bytes of spool to archive",
 			         backlog);
@@ -429,7 +429,7 @@ int pg_consumer_timeout(const struct pg_consumer *p, int64_t now_ms)
 		d = p->bo.next_ms - now_ms;
 		break;
 	case ST_IDLE:
-		return eas_spool_pos(p->sp, p->cur) < p->sp->end ? 0 : 1000;
+		return eas_spool_pos(p->sp, p->cur) < eas_spool_end(p->sp) ? 0 : 1000;
 	default:
 		d = p->deadline - now_ms;
 		break;

@@ -29,6 +29,7 @@ struct pub_opts {
 	const char *prefix; /* NULL: $EAS_PREFIX, else "eas:" */
 	long maxlen;
 	int verbose;
+	unsigned long long spool_memory, spool_reserve; /* --spool-memory, --spool-reserve */
 };
 
 /* ---- input (input.c): stdin's lines, checked, into the spool or the Redis consumer ---- */
@@ -37,8 +38,10 @@ struct redis_consumer;
 struct pub_input;
 /* Read stdin (fd 0) with the options O; alert and eom lines go to SP, status lines to RC.
  * DEFAULT_SOURCE names lines without one.  NULL when out of memory. */
+struct spool_report;
 struct pub_input *pub_input_new(const struct pub_opts *o, const char *default_source,
-                                struct eas_spool *sp, struct redis_consumer *rc);
+                                struct eas_spool *sp, struct redis_consumer *rc,
+                                struct spool_report *rep);
 /* Read what stdin has (one read(2)) and handle its whole lines: copy each to
  * stdout unless quiet, spool alert and eom lines, hand status lines to the
  * Redis consumer.  Returns 0, or -1 at end of input (the last unterminated
@@ -88,22 +91,71 @@ struct redis_counts redis_consumer_counts(const struct redis_consumer *r);
 void redis_consumer_free(struct redis_consumer *r);
 
 /*
- * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
- * fields of an eas_line_head and then the input line itself.  pub_record_header()
- * writes everything before JSON into BUF and returns its length (or -1).
+ * A spool record is one line, versioned so that a newer eas-publish replays
+ * what an older one spooled:
+ *   version 1 (written now): "1\tT\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tLINE\tJSON"
+ *   version 0 (before 0.2):  "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON"
+ * T is A (alert) or E (eom); the fields of an eas_line_head; LINE the input line
+ * number in the run that spooled it (for messages); JSON the input line itself.
+ * A later version adds fields after LINE and bumps the number; a record of a
+ * version this binary does not know is reported and skipped.
+ * pub_record_header() writes everything before JSON, in the current version,
+ * into BUF and returns its length (or -1).
  */
-int pub_record_header(const struct eas_line_head *pl, char *buf, size_t len);
+#define PUB_RECORD_VERSION 1
+int pub_record_header(const struct eas_line_head *pl, long line, char *buf, size_t len);
 
 /* A parsed record: pointers into the record's bytes (not NUL-terminated). */
 struct pub_record {
+	int version; /* 0 or 1 */
 	char type;
 	const char *key, *source, *json;
 	size_t keylen, sourcelen, jsonlen;
 	int64_t time_ms, issued_ms, expires_ms;
+	long line; /* 0 in version 0 */
 };
 
-/* Split REC (LEN bytes, no newline).  Returns 0, or -1 when it is damaged. */
+/* Split REC (LEN bytes, no newline) of any known version.  Returns 0, -1 when
+ * it is damaged, -2 when it is of a version this binary does not know. */
 int pub_record_parse(const char *rec, size_t len, struct pub_record *r);
+
+/* Input line numbers, kept as ascending ranges, for messages. */
+struct line_list {
+	long (*r)[2];
+	size_t n, cap;
+	long count;
+	bool lost_track; /* out of memory for the list */
+};
+
+/* What eas-publish says about its spool (spool_report.c). */
+struct spool_report {
+	struct eas_spool *sp;
+	const char *dir; /* for messages */
+	bool durable;
+	int cur_redis, cur_pg; /* cursor numbers, cur_pg -1 without --pg */
+	bool disk_bad;         /* the last write failed */
+	long n_episodes;       /* times the disk started refusing */
+	int first_err, last_serr;
+	uint64_t named_to; /* held lines up to this offset were named */
+	long held_now;     /* lines in memory only, for messages */
+	struct line_list refused, unsaved;
+};
+/* Start reporting on SP (opened on DIR, NULL for a temporary file). */
+void spool_report_init(struct spool_report *w, struct eas_spool *sp, const char *dir, int cur_redis,
+                       int cur_pg);
+/* After a write or sync of the spool: say when the disk starts or stops refusing
+ * writes, and while it refuses and Redis is down (REDIS_UP false) name on
+ * stderr, at once and each once, every line held in memory only. */
+void spool_report_check(struct spool_report *w, bool redis_up);
+/* The spool did not take line PL, input line LINE (ERR: ENOBUFS over the
+ * memory bound, ENOMEM): name it on stderr as not saved and count it. */
+void spool_report_refused(struct spool_report *w, const struct eas_line_head *pl, long line,
+                          int err, bool redis_up);
+/* At exit, after the last sync: log how many lines remain on disk for the next
+ * run, and which lines were not saved at all (held in memory only, or refused)
+ * or not archived in PostgreSQL.  Returns 1 when any line is not where it
+ * should be (exit 1), else 0. */
+int spool_report_finish(struct spool_report *w);
 
 /* The PostgreSQL consumer: archives the spool's alert records from cursor
  * CURSOR on into table eas_alerts (created if missing).  It never blocks: it

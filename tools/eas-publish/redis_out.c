@@ -221,7 +221,7 @@ static void try_connect(struct redis_consumer *r)
 	uint64_t ack = eas_spool_pos(r->sp, r->cur);
 	r->send = r->applied = r->waited = ack;
 	r->qlen = r->qhead = 0;
-	uint64_t backlog = r->sp->end - ack;
+	uint64_t backlog = eas_spool_end(r->sp) - ack;
 	if (r->down_logged || backlog)
 		log_warn("redis: connected to %s%s, %" PRIu64 " bytes of spool to send", where,
 		         r->conf.nsentinel ? " (via sentinel)" : "", backlog);
@@ -312,8 +312,10 @@ static void batch_add(struct redis_consumer *r, const char *rec, size_t len, uin
 {
 	struct batch *b = &r->b;
 	struct pub_record *p = &b->rec[b->n];
-	if (pub_record_parse(rec, len, p) < 0) {
-		log_error("spool: skipping a damaged record at %" PRIu64, at);
+	int pr = pub_record_parse(rec, len, p);
+	if (pr < 0) {
+		log_error("spool: skipping a %s record at %" PRIu64,
+		          pr == -2 ? "newer version's" : "damaged", at);
 		return;
 	}
 	eas_key_n(r->keys, EAS_KEY_SEEN, p->key, p->keylen, b->keys[b->n][0], EAS_KEY_MAX);
@@ -334,7 +336,7 @@ static bool skip_oversized(struct redis_consumer *r, ssize_t n)
 	char *nl = NULL;
 	uint64_t o = r->send + (uint64_t)n;
 	log_error("spool: oversized record at %" PRIu64 ", skipping", r->send);
-	while (!nl && o < r->sp->end) {
+	while (!nl && o < eas_spool_end(r->sp)) {
 		ssize_t m = eas_spool_read(r->sp, o, r->rbuf, RBUF_SIZE);
 		if (m <= 0)
 			return false;
@@ -351,7 +353,7 @@ static bool skip_oversized(struct redis_consumer *r, ssize_t n)
 static void send_lines(struct redis_consumer *r)
 {
 	int64_t now = eas_now_ms();
-	while (r->qlen < MAX_INFLIGHT - 1 && r->send < r->sp->end) {
+	while (r->qlen < MAX_INFLIGHT - 1 && r->send < eas_spool_end(r->sp)) {
 		ssize_t n = eas_spool_read(r->sp, r->send, r->rbuf, RBUF_SIZE);
 		if (n <= 0) {
 			log_error("spool: cannot read at %" PRIu64 ": %s", r->send,
@@ -536,7 +538,7 @@ bool redis_consumer_idle(const struct redis_consumer *r)
 int redis_consumer_timeout(const struct redis_consumer *r, int64_t now)
 {
 	if (r->c)
-		return r->qlen < MAX_INFLIGHT - 1 && r->send < r->sp->end ? 0 : 1000;
+		return r->qlen < MAX_INFLIGHT - 1 && r->send < eas_spool_end(r->sp) ? 0 : 1000;
 	int64_t d = r->bo.next_ms - now;
 	return d < 0 ? 0 : d > 1000 ? 1000 : (int)d;
 }
