@@ -29,6 +29,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "notify.h"
 #include "optparse.h"
 #include "publish.h"
 #include "redis.h"
@@ -562,6 +563,7 @@ static void handle_line(char *line, size_t len, long lineno)
 	}
 	if (pl.type == 'S') {
 		status_put(pl.source, line, len);
+		notify_alive(eas_mono_ms()); /* the watchdog is fed by the decoder's status lines */
 		return;
 	}
 	if (pl.type != 'A' && pl.type != 'E')
@@ -867,6 +869,7 @@ int main(int argc, char **argv)
 				break;
 		}
 		redis_pump(now);
+		notify_ready(R.c != NULL, R.desc); /* READY=1 once connected or spooling */
 		if (pg) {
 			pg_consumer_pump(pg, pg_rev, now);
 			pg_rev = 0;
@@ -961,6 +964,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	notify_stopping();
 	/* Finish: collect answers already on the way, persist the cursors. */
 	if (R.c && R.qlen && !eas_sig_stop) {
 		int64_t until = eas_mono_ms() + 1000;
