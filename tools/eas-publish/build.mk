@@ -1,4 +1,4 @@
-# tools/eas-publish/build.mk: eas-publish links hiredis (through libeas.a), libpq, yajl and
+# tools/eas-publish/build.mk: eas-publish links hiredis and yajl (through libeas.a), libpq and
 # libsystemd (sd_notify).
-PKGS_eas-publish := libpq yajl libsystemd
-DEBS += libpq-dev postgresql libyajl-dev libsystemd-dev
+PKGS_eas-publish := libpq libsystemd
+DEBS += libpq-dev postgresql libsystemd-dev
