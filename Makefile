@@ -123,7 +123,8 @@ FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
 # Three targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
-# spool records, and eas-ctl's command and reply parsers with its signature check.
+# spool records, eas-ctl's command and reply parsers with its signature check, and eas-watch's
+# threshold ranges.
 fuzz: $(BUILD)/gen/fips_table.c
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine $(BUILD)/fuzz/corpus-ctl
 	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) \
@@ -139,6 +140,10 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $$(pkg-config --libs yajl libcrypto) -lm
 	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
 	  $(BUILD)/fuzz/corpus-ctl fuzz/corpus-ctl
+	@mkdir -p $(BUILD)/fuzz/corpus-range
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c lib/range.c -lm
+	$(BUILD)/fuzz/fuzz_range -max_total_time=$${FUZZ_SECONDS:-60} -max_len=64 \
+	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
 
 bench: deps
 	@$(MAKE) --no-print-directory all

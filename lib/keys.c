@@ -40,6 +40,7 @@ int eas_keys_init(struct eas_keys *k, const char *prefix)
 	snprintf(k->sources, sizeof k->sources, "%ssources", prefix);
 	snprintf(k->commands, sizeof k->commands, "%saudio:commands", prefix);
 	snprintf(k->cmd_counters, sizeof k->cmd_counters, "%sctl:counters", prefix);
+	snprintf(k->alert_counts, sizeof k->alert_counts, "%salerts:counts", prefix);
 	return rc;
 }
 

@@ -22,6 +22,8 @@
  *   sources         P "sources"         hash: source name -> JSON config (eas-ctl)
  *   commands        P "audio:commands"  channel of command JSON (eas-ctl send)
  *   cmd_counters    P "ctl:counters"    hash: "<command>:<result>" -> count (eas-ctl listen)
+ *   alert_counts    P "alerts:counts"   hash: event code -> alerts stored (first hearings,
+ *                                       eas-publish), a counter that survives stream trimming
  * Per-name keys (see enum eas_key_kind) are formatted by eas_key().
  */
 struct eas_keys {
@@ -32,7 +34,14 @@ struct eas_keys {
 	char sources[EAS_KEY_MAX];
 	char commands[EAS_KEY_MAX];
 	char cmd_counters[EAS_KEY_MAX];
+	char alert_counts[EAS_KEY_MAX];
 };
+
+/* The fields of an entry of the alerts stream (XADD by eas-publish's store script). */
+#define EAS_STREAM_F_JSON   "json"   /* the line as received */
+#define EAS_STREAM_F_TYPE   "type"   /* "alert" or "eom" */
+#define EAS_STREAM_F_ID     "id"     /* the line's key (alert id, "eom-" hash) */
+#define EAS_STREAM_F_SOURCE "source" /* the first source to hear it */
 
 /*
  * Fill *K for PREFIX (NUL-terminated, 0..EAS_KEYS_PREFIX_MAX bytes, used as is:

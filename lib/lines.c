@@ -116,11 +116,12 @@ void eas_line_status(struct eas_json *j, const struct eas_line_levels *lv,
 	begin(j, EAS_LT_STATUS);
 	at_fields(j, at);
 	eas_json_key_int(j, EAS_LF_SAMPLES, (int64_t)lv->samples);
-	eas_json_key_num(j, "rms_dbfs", lv->rms_dbfs, 1);
-	eas_json_key_num(j, "peak_dbfs", lv->peak_dbfs, 1);
+	eas_json_key_num(j, EAS_LF_RMS_DBFS, lv->rms_dbfs, 1);
+	eas_json_key_num(j, EAS_LF_PEAK_DBFS, lv->peak_dbfs, 1);
 	eas_json_key_bool(j, EAS_LF_SILENCE, lv->silence);
 	eas_json_key_bool(j, EAS_LF_CLIPPING, lv->clipping);
 	eas_json_key_int(j, "clipped_samples", (int64_t)lv->clipped_samples);
+	eas_json_key_num(j, EAS_LF_SILENCE_S, lv->silence_s, 1);
 	eas_json_obj_end(j);
 }
 

@@ -32,6 +32,12 @@
 #define EAS_LF_SAMPLES  "samples"
 #define EAS_LF_SILENCE  "silence"
 #define EAS_LF_CLIPPING "clipping"
+#define EAS_LF_RMS_DBFS  "rms_dbfs"
+#define EAS_LF_PEAK_DBFS "peak_dbfs"
+#define EAS_LF_SILENCE_S "silence_s" /* status: seconds the audio has been quiet so far */
+/* Additive fields a status line may carry once eas-publish reports its spool backlog there. */
+#define EAS_LF_SPOOL_BYTES "spool_bytes"
+#define EAS_LF_SPOOL_LINES "spool_lines"
 #define EAS_LF_STATE    "state"
 
 /* The command plane (eas-ctl(1), DESIGN.md "Redis"): the members of a command on the commands
@@ -100,10 +106,11 @@ struct eas_line_levels {
 	double rms_dbfs, peak_dbfs; /* 1 decimal; non-finite is written null */
 	bool silence, clipping;
 	uint64_t clipped_samples;
+	double silence_s; /* seconds quieter than the silence threshold up to now, 1 decimal */
 };
 
 /* A status line: type, source, time, offset_s, samples, rms_dbfs, peak_dbfs, silence, clipping,
- * clipped_samples. */
+ * clipped_samples, silence_s. */
 void eas_line_status(struct eas_json *j, const struct eas_line_levels *lv,
                      const struct eas_line_at *at);
 

@@ -19,6 +19,7 @@ static void test_default(void)
 	CHECK_STR(k.sources, "eas:sources");
 	CHECK_STR(k.commands, "eas:audio:commands");
 	CHECK_STR(k.cmd_counters, "eas:ctl:counters");
+	CHECK_STR(k.alert_counts, "eas:alerts:counts");
 	CHECK(eas_key(&k, EAS_KEY_SEEN, "abc123", b, sizeof b) == 15);
 	CHECK_STR(b, "eas:seen:abc123");
 	eas_key(&k, EAS_KEY_HEARD, "abc123", b, sizeof b);

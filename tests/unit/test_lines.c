@@ -178,12 +178,12 @@ static void test_round_trip(void)
 	CHECK(fabs(dur - 8.02) < 1e-9);
 
 	/* status */
-	struct eas_line_levels lv = {110250, -20.04, -3.01, false, true, 7};
+	struct eas_line_levels lv = {110250, -20.04, -3.01, false, true, 7, 4.5};
 	eas_line_status(&j, &lv, &a);
 	CHECK_STR(j.buf, "{\"type\":\"status\",\"source\":\"mon \\\"1\\\"\","
 	                 "\"time\":\"2026-05-03T16:45:10.123Z\",\"offset_s\":72.500,"
 	                 "\"samples\":110250,\"rms_dbfs\":-20.0,\"peak_dbfs\":-3.0,"
-	                 "\"silence\":false,\"clipping\":true,\"clipped_samples\":7}");
+	                 "\"silence\":false,\"clipping\":true,\"clipped_samples\":7,\"silence_s\":4.5}");
 	CHECK(eas_line_read(j.buf, j.len, f, nf, err, sizeof err) == EAS_LINE_OK);
 	CHECK_STR(type, "status");
 	CHECK(samples == 110250 && rms == -20.0 && !silence && clipping);

@@ -116,7 +116,8 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	if (o->raw)
 		return 0;
 	struct eas_line_at at = line_at(o, pos);
-	struct eas_line_levels l = {pos, r.rms_dbfs, r.peak_dbfs, r.silence, r.clipping, r.clipped};
+	struct eas_line_levels l = {pos,        r.rms_dbfs, r.peak_dbfs, r.silence,
+	                            r.clipping, r.clipped,  r.quiet_s};
 	eas_line_status(j, &l, &at);
 	return emit(j->buf, j->len);
 }

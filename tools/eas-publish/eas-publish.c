@@ -253,10 +253,11 @@ static void send_statuses(void)
 /* One EVALSHA of up to BATCH_MAX spooled lines. */
 static struct batch {
 	int n;
-	char keys[BATCH_MAX][2][EAS_KEY_MAX];
+	char keys[BATCH_MAX][3][EAS_KEY_MAX]; /* seen, heard, the source's last-event hash */
 	char ttl[BATCH_MAX][24];
-	const char *argv[8 + BATCH_MAX * 8];
-	size_t lens[8 + BATCH_MAX * 8];
+	char time_s[BATCH_MAX][24];
+	const char *argv[8 + BATCH_MAX * 9];
+	size_t lens[8 + BATCH_MAX * 9];
 	struct pub_record rec[BATCH_MAX];
 } B;
 
@@ -271,16 +272,16 @@ static void batch_send(uint64_t end, const char *maxlen)
 		q_push(IF_LINE, end);
 		return;
 	}
-	snprintf(nkeys, sizeof nkeys, "%d", 1 + 2 * B.n);
+	snprintf(nkeys, sizeof nkeys, "%d", 2 + 3 * B.n);
 #define ARG(p, l) (B.argv[k] = (p), (void)(B.lens[k++] = (l)))
 	ARG("EVALSHA", 7);
 	ARG(R.sha, 40);
 	ARG(nkeys, strlen(nkeys));
 	ARG(keys.alerts, strlen(keys.alerts));
-	for (int i = 0; i < B.n; i++) {
-		ARG(B.keys[i][0], strlen(B.keys[i][0]));
-		ARG(B.keys[i][1], strlen(B.keys[i][1]));
-	}
+	ARG(keys.alert_counts, strlen(keys.alert_counts));
+	for (int i = 0; i < B.n; i++)
+		for (int j = 0; j < 3; j++)
+			ARG(B.keys[i][j], strlen(B.keys[i][j]));
 	ARG("lines", 5);
 	ARG(maxlen, strlen(maxlen));
 	for (int i = 0; i < B.n; i++) {
@@ -290,6 +291,7 @@ static void batch_send(uint64_t end, const char *maxlen)
 		ARG(B.ttl[i], strlen(B.ttl[i]));
 		ARG(r->type == 'A' ? EAS_LT_ALERT : EAS_LT_EOM, r->type == 'A' ? 5u : 3u);
 		ARG(r->key, r->keylen);
+		ARG(B.time_s[i], strlen(B.time_s[i]));
 	}
 #undef ARG
 	redisAppendCommandArgv(R.c, k, B.argv, B.lens);
@@ -327,6 +329,10 @@ static void send_lines(void)
 					          B.keys[B.n][0], EAS_KEY_MAX);
 					eas_key_n(&keys, EAS_KEY_HEARD, r->key, r->keylen,
 					          B.keys[B.n][1], EAS_KEY_MAX);
+					eas_key_n(&keys, EAS_KEY_LAST, r->source, r->sourcelen,
+					          B.keys[B.n][2], EAS_KEY_MAX);
+					snprintf(B.time_s[B.n], sizeof B.time_s[B.n], "%" PRId64,
+					         r->time_ms / 1000);
 					int64_t until = r->type == 'A' ? r->expires_ms : 0;
 					int64_t floor =
 					    now + (r->type == 'A' ? SEEN_MIN_MS : EOM_TTL_MS);
