@@ -25,7 +25,7 @@ done
 tmp=$(mktemp -d)
 sock=$tmp/redis.sock
 export EAS_REDIS_URL="unix://$sock"
-# shellcheck source=scripts/private-redis.sh
+# shellcheck source=/dev/null # scripts/private-redis.sh
 . "$top/scripts/private-redis.sh"
 pids="" station=""
 
@@ -129,10 +129,8 @@ until up; do
 	[ $i -lt 100 ] || { say "eas-ctl listen did not come up"; cat "$tmp/station.log" >&2; exit 1; }
 	sleep 0.1
 done
-for n in 1 2; do
-	eval "u=\$url$n"
-	eas-ctl source add "demo$n" "$u" >&2 || { say "eas-ctl source add demo$n failed"; exit 1; }
-done
+eas-ctl source add demo1 "$url1" >&2 || { say "eas-ctl source add demo1 failed"; exit 1; }
+eas-ctl source add demo2 "$url2" >&2 || { say "eas-ctl source add demo2 failed"; exit 1; }
 
 cat <<EOF
 
