@@ -185,3 +185,70 @@ demo2  $F/noise.wav --loop --realtime   # quiet
 	all_gone $kids
 	[ ! -s "$D/state/spool/solo/spool.log" ]
 }
+
+# serve URL: ffmpeg serving the looped noise as an MP3 stream on loopback, one listener at a time,
+# in a loop so that a listener that reconnects is served again; its pid in $D/serve.pid.
+serve() {
+	(
+		trap 'kill $f 2>/dev/null; exit 0' TERM
+		while :; do
+			ffmpeg -nostdin -v error -re -stream_loop -1 -i "$F/rwt.wav" -c:a libmp3lame -b:a 64k \
+				-f mp3 -listen 1 "$1" </dev/null 2>>"$D/serve.log" &
+			f=$!
+			wait $f || : # (bats runs this with set -e)
+			sleep 0.2
+		done
+	) &
+	echo $! >"$D/serve.pid"
+}
+capture_of() { # station pid, source name: the pid of that source's eas-capture, if any
+	descendants "$1" | xargs ps -o pid=,args= -p 2>/dev/null | awk -v n="$2" '$2 ~ /eas-capture$/ && $4 == n { print $1 }'
+}
+listener_up() { eas-ctl -t 2 send ping >/dev/null 2>&1; }
+
+@test "eas-station + eas-ctl: source add of a network stream heard within 10 s; source stop → eas-watch check CRITICAL for it; start, delete" {
+	command -v eas-ctl && command -v eas-watch || skip "eas-ctl or eas-watch not built"
+	start_station "demo1 $F/noise.wav --loop --realtime
+@decode --status-interval 1"
+	srv_wait 10 listener_up
+	local port pid t0
+	port=$(srv_free_port)
+	serve "http://127.0.0.1:$port/demo3.mp3"
+	pid=$(cat "$D/station.pid")
+	t0=$(date +%s)
+	run eas-ctl source add demo3 "http://127.0.0.1:$port/demo3.mp3"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"demo3: running"* ]]
+	srv_wait 10 heartbeat demo3
+	[ $(($(date +%s) - t0)) -le 10 ]
+	[ -n "$(capture_of "$pid" demo3)" ]
+	# stop: its pipeline goes, eas-watch check says CRITICAL for it once its heartbeat is stale
+	run eas-ctl source stop demo3
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(capture_of "$pid" demo3)" ]
+	[ -n "$(capture_of "$pid" demo1)" ]
+	srv_wait 10 bash -c '! eas-watch check --stale 3 >/dev/null'
+	run eas-watch check --stale 3
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "EAS CRITICAL"*demo3* ]]
+	grep -q 'demo3: stopping' "$D/station.err"
+	# start: heard again (the check no longer CRITICAL: OK, or WARNING for the RWT not yet heard)
+	run eas-ctl source start demo3
+	echo "$output"
+	[ "$status" -eq 0 ]
+	srv_wait 20 bash -c 'eas-watch check --stale 3 -s demo3 >/dev/null; [ $? -lt 2 ]' || {
+		cat "$D/station.err" "$D/serve.log"; eas-watch check --stale 3 -s demo3; date; false; }
+	# delete: gone for good
+	run eas-ctl source delete demo3
+	[ "$status" -eq 0 ]
+	[ -z "$(capture_of "$pid" demo3)" ]
+	kill -TERM "$(cat "$D/serve.pid")"
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	rm "$D/station.pid"
+	[ "$rc" -eq 0 ]
+}
