@@ -72,12 +72,15 @@ fi
 root=$(mktemp -d /var/tmp/eas-fresh.XXXXXX) || die "cannot make a scratch directory in /var/tmp"
 mounted=""
 cleanup() {
-	for m in $mounted; do umount -l "$m" 2>/dev/null; done
+	for m in $mounted; do umount -R -l "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	mounted=""
 	if [ "${EAS_FRESH_KEEP:-0}" = 1 ]; then
 		say "scratch root kept in $root"
+	elif grep -q " $root/" /proc/self/mounts; then
+		# Never remove through a mount: /dev is this machine's own.
+		say "not removing $root: something is still mounted under it"
 	else
-		rm -rf "$root"
+		rm -rf --one-file-system "$root"
 	fi
 }
 trap cleanup EXIT
