@@ -42,7 +42,7 @@ stalling_pipeline() {
 	cat "$D/notify.log"
 	# READY=1 first, with the connection as its status
 	[ "$(head -n 1 "$D/notify.log" | cut -f2)" = READY=1 ]
-	grep -q $'\tSTATUS=connected to ' "$D/notify.log"
+	grep -qx $'[0-9]*\tSTATUS=connected to Redis' "$D/notify.log"
 	[ "$(grep -c $'\tREADY=1$' "$D/notify.log")" -eq 1 ]
 	# pings while the audio flowed (status lines a second apart), at most two a second
 	local pings stop flowing=0
@@ -67,7 +67,7 @@ stalling_pipeline() {
 		NOTIFY_SOCKET='$D/notify.sock' eas-publish -q -u unix://$D/nowhere.sock --drain-timeout 0.2"
 	cat "$D/notify.log"
 	[ "$(head -n 1 "$D/notify.log" | cut -f2)" = READY=1 ]
-	grep -q $'\tSTATUS=spooling, Redis unreachable: ' "$D/notify.log"
+	grep -qx $'[0-9]*\tSTATUS=spooling, Redis unreachable' "$D/notify.log"
 	grep -q $'\tWATCHDOG=1$' "$D/notify.log"
 	grep -q $'\tSTOPPING=1$' "$D/notify.log"
 }

@@ -837,7 +837,7 @@ int main(int argc, char **argv)
 				break;
 		}
 		redis_pump(now);
-		notify_ready(R.c != NULL, R.desc); /* READY=1 once connected or spooling */
+		notify_ready(R.c != NULL); /* READY=1 once connected or spooling */
 		if (pg) {
 			pg_consumer_pump(pg, pg_rev, now);
 			pg_rev = 0;

@@ -8,12 +8,12 @@
 static bool sent_ready, last_up;
 static int64_t last_ping = -1000000;
 
-void notify_ready(bool up, const char *where)
+void notify_ready(bool up)
 {
 	if (sent_ready && up == last_up)
 		return;
-	int r = sd_notifyf(0, "%sSTATUS=%s %s", sent_ready ? "" : "READY=1\n",
-	                   up ? "connected to" : "spooling, Redis unreachable:", where);
+	int r = sd_notifyf(0, "%sSTATUS=%s", sent_ready ? "" : "READY=1\n",
+	                   up ? "connected to Redis" : "spooling, Redis unreachable");
 	if (r < 0)
 		log_debug("sd_notify: error %d", r);
 	sent_ready = true;

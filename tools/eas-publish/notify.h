@@ -16,7 +16,7 @@
  * connected or spooling (either way lines are safe from then on); later calls
  * send a new STATUS= when UP changes.
  */
-void notify_ready(bool up, const char *where);
+void notify_ready(bool up);
 
 /*
  * notify_alive: call when a status line arrived from the decoder (NOW_MS
