@@ -48,7 +48,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
 .PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check \
-        clean format pkg-guard
+        clean format pkg-guard FORCE
 all: pkg-guard $(BINS)
 
 # A plain `make` on a machine without the -dev packages: say what to do instead of a compiler error.
@@ -57,9 +57,18 @@ pkg-guard:
 	  $(if $(AFTER_DEPS),"still missing after make deps: a -dev package is missing from DEBS in a build.mk",\
 	  "'make deps' installs them (make run and make check do it themselves)") >&2; exit 1,:)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The version, set once: scripts/version.sh (git describe in a checkout, else the VERSION file).
+# version.h is rewritten only when the version changes, so only the files printing it rebuild.
+EAS_VERSION := $(shell sh scripts/version.sh)
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define EAS_VERSION "$(EAS_VERSION)"' > $@.tmp; \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/gen/fips_table.c: data/national_county.txt scripts/gen-fips.awk
 	@mkdir -p $(dir $@)

@@ -1,13 +1,13 @@
 # install.mk: `make install` and `make uninstall` (PREFIX, DESTDIR): the tools and eas-station,
 # man pages, bash and zsh completions, systemd units (into systemd's system unit directory),
-# the polkit rule for eas-ctl-listen.service, the dashboard's CGI scripts and lighttpd snippet,
+# the polkit rule for eas-ctl-listen.service, the dashboard's CGI scripts and lighttpd snippet
+# (both in $(CGIDIR)),
 # and example configs as *.example files, which never replace a user's own.  Included by Makefile.
 
 SYSCONFDIR     ?= /etc
 SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 POLKITRULESDIR ?= /usr/share/polkit-1/rules.d
-LIGHTTPDCONFDIR ?= $(SYSCONFDIR)/lighttpd/conf-available
-CGIDIR         ?= $(PREFIX)/lib/eas-tools/cgi-bin
+CGIDIR         ?= $(PREFIX)/lib/eas-tools/cgi
 DOCDIR         ?= $(PREFIX)/share/doc/eas-tools
 
 # systemd for systemd-analyze (the unit checks), man-db for its Documentation= checks, lighttpd
@@ -41,8 +41,7 @@ install: all
 	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} || exit 1; done
 	install -m 644 systemd/50-eas-ctl.rules $(DESTDIR)$(POLKITRULESDIR)/
 	$(if $(CGI_FILES),install -d $(DESTDIR)$(CGIDIR) && install -m 755 $(CGI_FILES) $(DESTDIR)$(CGIDIR)/)
-	$(if $(LIGHTTPD_SNIPPETS),install -d $(DESTDIR)$(LIGHTTPDCONFDIR))
-	for f in $(LIGHTTPD_SNIPPETS); do $(SUBST) $$f > $(DESTDIR)$(LIGHTTPDCONFDIR)/$${f##*/} || exit 1; done
+	for f in $(LIGHTTPD_SNIPPETS); do $(SUBST) $$f > $(DESTDIR)$(CGIDIR)/$${f##*/} || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(SYSCONFDIR)/eas-tools/
 
@@ -57,7 +56,7 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNIT_FILES))) \
 	  $(DESTDIR)$(POLKITRULESDIR)/50-eas-ctl.rules \
 	  $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(CGI_FILES))) \
-	  $(addprefix $(DESTDIR)$(LIGHTTPDCONFDIR)/,$(notdir $(LIGHTTPD_SNIPPETS))) \
+	  $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(LIGHTTPD_SNIPPETS))) \
 	  $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \
 	  $(addprefix $(DESTDIR)$(SYSCONFDIR)/eas-tools/,$(notdir $(EXAMPLES)))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/eas-tools \

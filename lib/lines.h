@@ -19,26 +19,28 @@
 #define EAS_LT_CAPTURE   "capture"
 
 /* Field names that readers look up (the writers below write these and more). */
-#define EAS_LF_TYPE     "type"
-#define EAS_LF_SOURCE   "source"
-#define EAS_LF_TIME     "time"
-#define EAS_LF_OFFSET   "offset_s"
-#define EAS_LF_ID       "id"
-#define EAS_LF_RAW      "raw"
-#define EAS_LF_EVENT    "event"
-#define EAS_LF_ISSUED   "issued"
-#define EAS_LF_EXPIRES  "expires"
-#define EAS_LF_BURSTS   "bursts"
-#define EAS_LF_SAMPLES  "samples"
-#define EAS_LF_SILENCE  "silence"
-#define EAS_LF_CLIPPING "clipping"
-#define EAS_LF_RMS_DBFS  "rms_dbfs"
-#define EAS_LF_PEAK_DBFS "peak_dbfs"
-#define EAS_LF_SILENCE_S "silence_s" /* status: seconds the audio has been quiet so far */
-/* Additive fields a status line may carry once eas-publish reports its spool backlog there. */
+#define EAS_LF_TYPE       "type"
+#define EAS_LF_SOURCE     "source"
+#define EAS_LF_TIME       "time"
+#define EAS_LF_OFFSET     "offset_s"
+#define EAS_LF_ID         "id"
+#define EAS_LF_RAW        "raw"
+#define EAS_LF_EVENT      "event"
+#define EAS_LF_ORIGINATOR "originator"
+#define EAS_LF_LOCATIONS  "locations"
+#define EAS_LF_CODE       "code" /* of a location */
+#define EAS_LF_ISSUED     "issued"
+#define EAS_LF_EXPIRES    "expires"
+#define EAS_LF_BURSTS     "bursts"
+#define EAS_LF_SAMPLES    "samples"
+#define EAS_LF_SILENCE    "silence"
+#define EAS_LF_CLIPPING   "clipping"
+#define EAS_LF_RMS_DBFS   "rms_dbfs"
+#define EAS_LF_PEAK_DBFS  "peak_dbfs"
+#define EAS_LF_SILENCE_S  "silence_s" /* status: seconds the audio has been quiet so far */
+#define EAS_LF_STATE      "state"
+/* Added by eas-publish to the status line it keeps in the metrics hash: its spool backlog. */
 #define EAS_LF_SPOOL_BYTES "spool_bytes"
-#define EAS_LF_SPOOL_LINES "spool_lines"
-#define EAS_LF_STATE    "state"
 
 /* The command plane (eas-ctl(1), DESIGN.md "Redis"): the members of a command on the commands
  * channel and of a reply on its response channel, and of a source's config in the sources hash. */

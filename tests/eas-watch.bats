@@ -23,6 +23,14 @@ teardown() {
 	srv_cleanup
 }
 
+# bg NAME COMMAND...: run COMMAND in the background, its pid in $D/NAME.bgpid (killed in teardown).
+bg() {
+	local name=$1
+	shift
+	"$@" &
+	echo $! >"$D/$name.bgpid"
+}
+
 now_s() { date +%s; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; } # epoch seconds -> RFC 3339
 
@@ -107,37 +115,41 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	# 'label'=value[UOM];[warn];[crit];[min];[max], each item
 	perfdata "$output" >"$D/perf"
 	cat "$D/perf"
-	[ "$(wc -l <"$D/perf")" -eq 4 ]
+	[ "$(wc -l <"$D/perf")" -eq 6 ]
 	while read -r item; do
 		[[ "$item" =~ ^\'[^\'=]+\'=(-?[0-9]+(\.[0-9]+)?(s|ms|us|%|B|KB|MB|TB|c)?|U)(\;[~@0-9.:-]*){0,4}$ ]] ||
 			{ echo "bad perfdata item: $item"; false; }
 	done <"$D/perf"
 	grep -qx "'wxr1 heartbeat_age'=[0-9]*s;;15;0;" "$D/perf"
 	grep -qx "'wxr2 rms_dbfs'=-23.5;-40:;-60:;;0" "$D/perf"
+	grep -qx "'wxr2 spool'=0B;~:65535;;0;" "$D/perf"
 	# a detail line per source after the status line
 	[[ "$output" == *"wxr1: live, heartbeat"* && "$output" == *"wxr2: live"* ]]
 }
 
 @test "eas-watch check: a stale heartbeat is CRITICAL naming that source only, within --stale" {
 	redis_start "$R"
+	# wxr1 and wxr3 keep publishing (for at most 15 s); wxr2 publishes once
+	bg feeder sh -c "for i in \$(seq 30); do for s in wxr1 wxr3; do printf '{\"type\":\"status\",\"source\":\"%s\",\"rms_dbfs\":-20,\"silence\":false,\"clipping\":false}\n' \$s; done; sleep 0.5; done | exec eas-publish -q --drain-timeout 0 -u '$URL'" >/dev/null 2>&1
 	healthy wxr1 wxr2 wxr3
-	# wxr1 and wxr3 keep publishing; wxr2 stops
-	bg feeder sh -c "while :; do for s in wxr1 wxr3; do printf '{\"type\":\"status\",\"source\":\"%s\",\"rms_dbfs\":-20,\"silence\":false,\"clipping\":false}\n' \$s; done; sleep 0.5; done | eas-publish -q -u '$URL'"
-	start=$(date +%s%N)
-	run eas-watch check --stale 2
-	[ "$status" -eq 0 ]
-	until [ "$status" -eq 2 ]; do
-		sleep 0.2
-		run eas-watch check --stale 2
-		[ $((($(date +%s%N) - start) / 1000000)) -lt 5000 ] || { echo "no CRITICAL after 5 s: $output"; false; }
-	done
+	run eas-watch check --stale 3
 	echo "$output"
-	elapsed=$((($(date +%s%N) - start) / 1000000))
-	echo "CRITICAL after $elapsed ms"
-	# within --stale (2 s) of the last status, plus the check's one-second resolution
-	[ "$elapsed" -le 3500 ]
-	[[ "${lines[0]}" == "EAS CRITICAL - wxr2 heartbeat stale ("* ]]
-	[[ "${lines[0]}" != *wxr1* && "${lines[0]}" != *wxr3* ]]
+	[ "$status" -eq 0 ]
+	hb=$(rcli "$R" get eas:heartbeat:wxr2)
+	until [ "$status" -eq 2 ]; do
+		sleep 0.1
+		run eas-watch check --stale 3
+		[ "$(date +%s)" -lt $((hb + 10)) ] || { echo "no CRITICAL after 10 s: $output"; false; }
+	done
+	now=$(date +%s.%N)
+	echo "$output"
+	echo "CRITICAL $(echo "$now - $hb" | bc) s after wxr2's last status (--stale 3)"
+	# past --stale, and within it plus the heartbeat's one-second resolution and a poll
+	[ "$(echo "$now - $hb > 3" | bc)" -eq 1 ]
+	[ "$(echo "$now - $hb < 5" | bc)" -eq 1 ]
+	text=${lines[0]%% | *}
+	[[ "$text" == "EAS CRITICAL - wxr2 heartbeat stale ("*")" ]]
+	[[ "$text" != *wxr1* && "$text" != *wxr3* ]]
 }
 
 @test "eas-watch check: a configured source that never published is CRITICAL" {
@@ -148,6 +160,10 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[ "$status" -eq 2 ]
 	[[ "${lines[0]}" == "EAS CRITICAL - wxr9 never published"* ]]
 	[[ "${lines[0]}" == *"'wxr9 heartbeat_age'=U;;15;0;"* ]]
+	# the same verdict as JSON
+	run eas-watch check -s wxr1 -s wxr9 --json
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -e '.state == "CRITICAL" and .code == 2 and .critical == ["wxr9 never published"] and (.summary | startswith("EAS CRITICAL - wxr9"))' 
 	# the same from the sources hash (eas-ctl's) instead of --source
 	rcli "$R" hset eas:sources wxr1 '{}' wxr8 '{}' >/dev/null
 	run eas-watch check
@@ -184,8 +200,9 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	run eas-watch check -w -40: -c -60:
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == *"wxr1 level -45.0 dBFS outside -40:"* ]]
-	run eas-watch check -w -40: -c -50:
+	run eas-watch check -w -30: -c -40:
 	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "EAS CRITICAL - wxr1 level -45.0 dBFS outside -40:"* ]]
 	run eas-watch check -c @-50:-40
 	[ "$status" -eq 2 ]
 }
@@ -221,6 +238,9 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	echo "$output"
 	[ "$status" -eq 2 ]
 	[[ "${lines[0]}" == "EAS CRITICAL - Redis:"* ]]
+	run eas-watch check -t 2 --json
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -e '.state == "CRITICAL" and (.critical[0] | startswith("Redis: "))'
 	redis_start "$R"
 	healthy wxr1
 	kill -STOP "$(cat "$R/redis.pid")"
@@ -250,17 +270,27 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[[ "$output" == *"listener box1: alive"* ]]
 }
 
-@test "eas-watch check: a spool backing up (spool_lines in the status) is WARNING" {
+@test "eas-watch check: a spool backing up (eas-publish's spool_bytes) is WARNING" {
 	redis_start "$R"
 	healthy wxr1
-	printf '{"type":"status","source":"wxr1","rms_dbfs":-20,"silence":false,"clipping":false,"spool_lines":500,"spool_bytes":400000}\n' |
-		publish
 	run eas-watch check
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"'wxr1 spool'=0B;~:65535;;0;"* ]]
+	# PostgreSQL away: the alerts wait in the spool, and the status line says how many bytes
+	t=$(now_s)
+	{
+		for i in $(seq 10); do alert_at "sp$i" wxr1 TOR "$t"; done
+		status_line wxr1
+	} | eas-publish -q -u "$URL" --pg "host=$D/no-pg dbname=x connect_timeout=1" --drain-timeout 0.5 || true
+	bytes=$(rcli "$R" hget eas:metrics wxr1 | jq -r .spool_bytes)
+	echo "spool_bytes $bytes"
+	[ "$bytes" -gt 2000 ]
+	run eas-watch check --spool-warn 1000
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "${lines[0]}" == *"wxr1 spool backing up (500 lines)"* ]]
-	[[ "${lines[0]}" == *"'wxr1 spool_lines'=500;;;0;"* ]]
-	run eas-watch check --spool-warn 1000
+	[[ "${lines[0]}" == *"wxr1 spool backing up ($bytes bytes)"* ]]
+	[[ "${lines[0]}" == *"'wxr1 spool'=${bytes}B;~:999;;0;"* ]]
+	run eas-watch check
 	[ "$status" -eq 0 ]
 }
 

@@ -40,9 +40,9 @@ mk() { make -s --no-print-directory -C "$EAS_TOP" BUILD="$(dirname "$EAS_BIN")" 
 	[ -f "$root/usr/local/share/doc/eas-tools/examples/station.conf.example" ]
 	[ -d "$root/etc/eas-tools/sources" ]
 	for f in "$EAS_TOP"/cgi/*.cgi; do
-		[ -e "$f" ] || continue
-		[ -x "$root/usr/local/lib/eas-tools/cgi-bin/$(basename "$f")" ]
+		[ -x "$root/usr/local/lib/eas-tools/cgi/$(basename "$f")" ]
 	done
+	[ -f "$root/usr/local/lib/eas-tools/cgi/lighttpd-eas.conf" ]
 	[ "$(cat "$root/etc/eas-tools/station.conf")" = "mine /dev/null" ]
 	# again over itself: the user's file still untouched
 	mk install DESTDIR="$root" PREFIX=/usr/local SYSTEMDUNITDIR=/lib/systemd/system

@@ -1,6 +1,7 @@
 /* alerts.c: eas-watch alerts: past alert and eom entries of the stream, filtered, as readable lines
  * with county names or as the original JSON; -f follows live (blocking reads, reconnecting). */
 #include "alerts.h"
+#include "backoff.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -28,7 +29,14 @@ static void copy(char *dst, size_t size, const char *s, size_t n)
 
 int watch_alert_from_entry(const redisReply *e, struct watch_alert *a)
 {
-	memset(a, 0, sizeof *a);
+	/* field by field: the struct is 2 KiB, mostly buffers, and pages of 1,000 are read */
+	a->stream_id[0] = a->id[0] = a->source[0] = a->heard[0] = '\0';
+	a->issued[0] = a->expires[0] = '\0';
+	a->type = 'O';
+	a->time_ms = a->issued_ms = a->expires_ms = 0;
+	a->has_header = false;
+	a->json = NULL;
+	a->jsonlen = 0;
 	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
 	    e->element[0]->type != REDIS_REPLY_STRING)
 		return -1;

@@ -9,31 +9,43 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "json.h"
 #include "log.h"
 #include "timeutil.h"
 #include "watch.h"
 
-/* A growable list of "; "-joined problems of one severity. */
+/* The problems of one severity: ", "-joined for the status line, and a JSON array. */
 struct msgs {
 	char buf[4096];
 	size_t len;
 	int n;
+	struct eas_json arr;
 };
+
+static void msgs_init(struct msgs *m)
+{
+	m->buf[0] = '\0';
+	m->len = 0;
+	m->n = 0;
+	eas_json_reset(&m->arr);
+	eas_json_arr_begin(&m->arr);
+}
 
 static void msg(struct msgs *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void msg(struct msgs *m, const char *fmt, ...)
 {
-	if (m->len >= sizeof m->buf - 1)
-		return;
+	char item[512];
 	va_list ap;
 	va_start(ap, fmt);
-	if (m->n++)
-		m->len += (size_t)snprintf(m->buf + m->len, sizeof m->buf - m->len, ", ");
+	vsnprintf(item, sizeof item, fmt, ap);
+	va_end(ap);
+	eas_json_str(&m->arr, item);
 	if (m->len < sizeof m->buf - 1)
-		m->len += (size_t)vsnprintf(m->buf + m->len, sizeof m->buf - m->len, fmt, ap);
+		m->len += (size_t)snprintf(m->buf + m->len, sizeof m->buf - m->len, "%s%s",
+		                           m->n ? ", " : "", item);
 	if (m->len > sizeof m->buf - 1)
 		m->len = sizeof m->buf - 1;
-	va_end(ap);
+	m->n++;
 }
 
 const char *watch_ago(double s, char *buf, size_t len)
@@ -68,24 +80,57 @@ static void out(char *o, size_t len, size_t *used, const char *fmt, ...)
 		*used = len - 1;
 }
 
+/* The verdict as JSON into J: state, code, summary (the status line without perfdata), and the
+ * critical and warning problems one by one. */
+static void verdict_json(struct eas_json *j, int code, const char *line, struct msgs *crit,
+                         struct msgs *warn)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	const char *bar = strstr(line, " | "), *nl = strchr(line, '\n');
+	size_t n = bar ? (size_t)(bar - line) : nl ? (size_t)(nl - line) : strlen(line);
+	eas_json_reset(j);
+	eas_json_obj_begin(j);
+	eas_json_key_str(j, "state", names[code & 3]);
+	eas_json_key_int(j, "code", code);
+	eas_json_key(j, "summary");
+	eas_json_strn(j, line, n);
+	eas_json_arr_end(&crit->arr);
+	eas_json_arr_end(&warn->arr);
+	eas_json_key(j, "critical");
+	eas_json_raw(j, crit->arr.oom ? "[]" : crit->arr.buf);
+	eas_json_key(j, "warning");
+	eas_json_raw(j, warn->arr.oom ? "[]" : warn->arr.buf);
+	eas_json_obj_end(j);
+}
+
 int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, char *o_buf,
-                     size_t len)
+                     size_t len, struct eas_json *j)
 {
 	size_t used = 0;
 	o_buf[0] = '\0';
+	static struct msgs crit, warn;
+	static bool init;
+	if (!init) {
+		eas_json_init(&crit.arr);
+		eas_json_init(&warn.arr);
+		init = true;
+	}
+	msgs_init(&crit);
+	msgs_init(&warn);
 	if (!s->up) {
+		msg(&crit, "Redis: %s", s->err);
 		out(o_buf, len, &used, "EAS CRITICAL - Redis: %s\n", s->err);
+		if (j)
+			verdict_json(j, EAS_NAGIOS_CRITICAL, o_buf, &crit, &warn);
 		return EAS_NAGIOS_CRITICAL;
 	}
-	static struct msgs crit, warn;
-	memset(&crit, 0, sizeof crit);
-	memset(&warn, 0, sizeof warn);
 	static char perf[65536], detail[65536];
 	size_t pused = 0, dused = 0;
 	perf[0] = detail[0] = '\0';
 	int expected = 0, live = 0;
-	char stale[24], ago[32];
+	char stale[24], ago[32], spool_warn[32];
 	snprintf(stale, sizeof stale, "%g", o->stale_s);
+	snprintf(spool_warn, sizeof spool_warn, "~:%ld", o->spool_warn - 1);
 	double now = (double)s->now_ms / 1000;
 	for (size_t i = 0; i < s->nsrc; i++) {
 		const struct watch_source *src = &s->src[i];
@@ -102,10 +147,10 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 			watch_perf_add(perf, sizeof perf, &pused, label, src->rms_dbfs, 1, "",
 			               o->warn.text, o->crit.text, false, 0, true, 0);
 		}
-		if (src->spool_records >= 0) {
-			snprintf(label, sizeof label, "%s spool_lines", src->name);
-			watch_perf_add(perf, sizeof perf, &pused, label, (double)src->spool_records,
-			               0, "", "", "", true, 0, false, 0);
+		if (src->spool_bytes >= 0) {
+			snprintf(label, sizeof label, "%s spool", src->name);
+			watch_perf_add(perf, sizeof perf, &pused, label, (double)src->spool_bytes,
+			               0, "B", spool_warn, "", true, 0, false, 0);
 		}
 		if (age < 0) {
 			msg(&crit, "%s never published", src->name);
@@ -148,9 +193,9 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 				msg(&warn, "%s no RWT for %s", src->name,
 				    watch_ago(now - (double)src->last_rwt_s, ago, sizeof ago));
 		}
-		if (src->spool_records >= o->spool_warn)
-			msg(&warn, "%s spool backing up (%lld lines)", src->name,
-			    (long long)src->spool_records);
+		if (src->spool_bytes >= o->spool_warn)
+			msg(&warn, "%s spool backing up (%lld bytes)", src->name,
+			    (long long)src->spool_bytes);
 		char rwt[32];
 		out(detail, sizeof detail, &dused, "%s: %s, heartbeat %s ago", src->name, state,
 		    watch_ago(age, ago, sizeof ago));
@@ -172,6 +217,8 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 		out(o_buf, len, &used,
 		    "EAS UNKNOWN - no sources to check (none given with --source, none in the "
 		    "sources hash, none ever published)\n");
+		if (j)
+			verdict_json(j, EAS_NAGIOS_UNKNOWN, o_buf, &crit, &warn);
 		return EAS_NAGIOS_UNKNOWN;
 	}
 	if (crit.n) {
@@ -188,15 +235,24 @@ int watch_check_eval(const struct watch_opts *o, const struct watch_state *s, ch
 	if (s->truncated)
 		out(o_buf, len, &used, " (only the first %d sources read)", WATCH_MAX_SOURCES);
 	out(o_buf, len, &used, " | %s\n%s", perf, detail);
+	if (j)
+		verdict_json(j, code, o_buf, &crit, &warn);
 	return code;
 }
 
 /* -t covers the whole check: past it, the verdict is CRITICAL (Redis not answering). */
+static bool alarm_json;
 static void on_alarm(int sig)
 {
 	static const char m[] = "EAS CRITICAL - Redis: no answer within the timeout\n";
+	static const char mj[] = "{\"state\":\"CRITICAL\",\"code\":2,\"summary\":\"EAS CRITICAL - "
+	                         "Redis: no answer within the timeout\",\"critical\":[\"Redis: no "
+	                         "answer within the timeout\"],\"warning\":[]}\n";
 	(void)sig;
-	(void)!write(1, m, sizeof m - 1);
+	if (alarm_json)
+		(void)!write(1, mj, sizeof mj - 1);
+	else
+		(void)!write(1, m, sizeof m - 1);
 	_exit(EAS_NAGIOS_CRITICAL);
 }
 
@@ -207,13 +263,20 @@ int watch_check(const struct watch_opts *o)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)ceil(o->timeout_s) + 1);
+	alarm_json = o->json;
 	struct watch_state s;
 	watch_read(o, false, &s);
 	static char buf[1 << 18];
-	int code = watch_check_eval(o, &s, buf, sizeof buf);
+	struct eas_json j;
+	eas_json_init(&j);
+	int code = watch_check_eval(o, &s, buf, sizeof buf, o->json ? &j : NULL);
 	alarm(0);
 	watch_state_free(&s);
-	fputs(buf, stdout);
+	if (o->json && !j.oom)
+		printf("%s\n", j.buf);
+	else
+		fputs(buf, stdout);
+	eas_json_free(&j);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return EAS_NAGIOS_UNKNOWN;
 	return code;

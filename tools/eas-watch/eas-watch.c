@@ -10,23 +10,23 @@
 #include "log.h"
 #include "optparse.h"
 #include "redis.h"
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 #include "watch.h"
 
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
 
 static void usage(FILE *f)
 {
 	fprintf(
 	    f,
 	    "usage: eas-watch check [-s NAME ...] [-w RANGE] [-c RANGE] [--stale S] [--silence S]\n"
-	    "                       [--rwt-days D] [--listener NAME ...] [--spool-warn N]\n"
+	    "                       [--rwt-days D] [--listener NAME ...] [--spool-warn N] "
+	    "[--json]\n"
 	    "       eas-watch status [-s NAME ...] [--stale S] [--json]\n"
 	    "       eas-watch alerts [-f] [--since TIME|ID] [-n N] [--source S] [--event TOR,SVR]\n"
 	    "                        [--fips 039173,039*] [--active] [--json]\n"
 	    "       eas-watch alerts -f --exec CMD [--group NAME] [--consumer NAME] [filters]\n"
 	    "       eas-watch prometheus [-s NAME ...] [--stale S] [--textfile DIR]\n"
+	    "       eas-watch html [-s NAME ...] [--stale S] [-n N] [--refresh S]\n"
 	    "Common options: [-u URL] [--password-file F] [--prefix P] [-t TIMEOUT] [-v]\n"
 	    "Reads what eas-publish and eas-ctl keep in Redis and turns it into checks, tables,\n"
 	    "alert tails, per-alert hooks and metrics.\n"
@@ -45,11 +45,12 @@ static void usage(FILE *f)
 	    "      --rwt-days D       no Required Weekly Test heard in D days is WARNING\n"
 	    "                         (default 8; 0: never)\n"
 	    "      --listener NAME    a control listener to expect alive (repeatable)\n"
-	    "      --spool-warn N     a spool backlog of N lines or more is WARNING (default 100)\n"
-	    "      --json             status, alerts: JSON instead of text\n"
+	    "      --spool-warn N     a spool backlog of N bytes or more is WARNING (default "
+	    "65536)\n"
+	    "      --json             check, status, alerts: JSON instead of text\n"
 	    "  -f, --follow           alerts: keep reading new ones (reconnecting)\n"
 	    "      --since TIME|ID    alerts: from this time (RFC 3339, epoch s) or stream id on\n"
-	    "  -n, --count N          alerts: at most the N newest past ones (default 20)\n"
+	    "  -n, --count N          alerts, html: at most the N newest past ones (default 20)\n"
 	    "      --event LIST       alerts: only these event codes (TOR,SVR)\n"
 	    "      --fips LIST        alerts: only for these locations (039173,039*)\n"
 	    "      --active           alerts: only those not yet expired\n"
@@ -63,6 +64,7 @@ static void usage(FILE *f)
 	    "seconds,\n"
 	    "                         then report it and move on (default 300)\n"
 	    "      --textfile DIR     prometheus: write DIR/%s atomically\n"
+	    "      --refresh S        html: the page reloads itself every S seconds (default 30)\n"
 	    "  -v, --verbose          more log on stderr\n"
 	    "  -h, --help             this help\n"
 	    "      --version          print the version\n"
@@ -89,10 +91,11 @@ enum {
 	OPT_CONSUMER,
 	OPT_RETRY_MAX,
 	OPT_TEXTFILE,
+	OPT_REFRESH,
 	OPT_VERSION,
 };
 
-enum { C_CHECK = 1, C_STATUS = 2, C_ALERTS = 4, C_PROM = 8, C_ALL = 15 };
+enum { C_CHECK = 1, C_STATUS = 2, C_ALERTS = 4, C_PROM = 8, C_HTML = 16, C_ALL = 31 };
 
 /* Which subcommands take each option (the common ones: all). */
 static int allowed(int opt)
@@ -106,11 +109,12 @@ static int allowed(int opt)
 	case OPT_SPOOL_WARN:
 		return C_CHECK;
 	case OPT_STALE:
-		return C_CHECK | C_STATUS | C_PROM;
+		return C_CHECK | C_STATUS | C_PROM | C_HTML;
 	case OPT_JSON:
-		return C_STATUS | C_ALERTS;
-	case 'f':
+		return C_CHECK | C_STATUS | C_ALERTS;
 	case 'n':
+		return C_ALERTS | C_HTML;
+	case 'f':
 	case OPT_SINCE:
 	case OPT_EVENT:
 	case OPT_FIPS:
@@ -122,6 +126,8 @@ static int allowed(int opt)
 		return C_ALERTS;
 	case OPT_TEXTFILE:
 		return C_PROM;
+	case OPT_REFRESH:
+		return C_HTML;
 	default:
 		return C_ALL;
 	}
@@ -162,6 +168,7 @@ int main(int argc, char **argv)
 	    {"consumer", required_argument, 0, OPT_CONSUMER},
 	    {"retry-max", required_argument, 0, OPT_RETRY_MAX},
 	    {"textfile", required_argument, 0, OPT_TEXTFILE},
+	    {"refresh", required_argument, 0, OPT_REFRESH},
 	    {"verbose", no_argument, 0, 'v'},
 	    {"help", no_argument, 0, 'h'},
 	    {"version", no_argument, 0, OPT_VERSION},
@@ -172,9 +179,10 @@ int main(int argc, char **argv)
 	    .stale_s = 15,
 	    .silence_s = 60,
 	    .rwt_days = 8,
-	    .spool_warn = 100,
+	    .spool_warn = 65536,
 	    .count = 20,
 	    .retry_max_s = 300,
+	    .refresh_s = 30,
 	};
 	eas_log_init(argv[0]);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -193,7 +201,8 @@ int main(int argc, char **argv)
 		} cmds[] = {{"check", C_CHECK},
 		            {"status", C_STATUS},
 		            {"alerts", C_ALERTS},
-		            {"prometheus", C_PROM}};
+		            {"prometheus", C_PROM},
+		            {"html", C_HTML}};
 		for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 			if (!strcmp(argv[1], cmds[i].name))
 				cmd = cmds[i].cmd;
@@ -310,6 +319,11 @@ int main(int argc, char **argv)
 		case OPT_TEXTFILE:
 			o.textfile = optarg;
 			break;
+		case OPT_REFRESH:
+			if (eas_parse_double(optarg, 1, 86400, &o.refresh_s) < 0)
+				return bad(cmd, "--refresh: want seconds from 1 to 86400, not %s",
+				           optarg);
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -342,6 +356,8 @@ int main(int argc, char **argv)
 		return watch_status(&o);
 	case C_ALERTS:
 		return watch_alerts(&o);
+	case C_HTML:
+		return watch_html(&o);
 	default:
 		return watch_prometheus(&o);
 	}

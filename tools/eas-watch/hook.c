@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "backoff.h"
 #include "exitcode.h"
 #include "log.h"
 #include "redis.h"

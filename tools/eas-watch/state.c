@@ -28,7 +28,7 @@ double watch_source_age(const struct watch_source *src, int64_t now_ms)
 
 int watch_source_status(struct watch_source *src, const char *json, size_t len)
 {
-	int64_t time_ms = 0, spool_bytes = 0, spool_lines = 0;
+	int64_t time_ms = 0, spool_bytes = 0;
 	double rms = NAN, peak = NAN, silence_s = NAN;
 	bool silence = false, clipping = false;
 	struct eas_field f[] = {
@@ -39,7 +39,6 @@ int watch_source_status(struct watch_source *src, const char *json, size_t len)
 	    {EAS_LF_SILENCE_S, EAS_FIELD_NUM, &silence_s, 0, 0, 0},
 	    {EAS_LF_CLIPPING, EAS_FIELD_BOOL, &clipping, 0, 0, 0},
 	    {EAS_LF_SPOOL_BYTES, EAS_FIELD_INT, &spool_bytes, 0, 0, 0},
-	    {EAS_LF_SPOOL_LINES, EAS_FIELD_INT, &spool_lines, 0, 0, 0},
 	};
 	char err[200];
 	if (eas_line_read(json, len, f, (int)(sizeof f / sizeof f[0]), err, sizeof err) !=
@@ -53,7 +52,6 @@ int watch_source_status(struct watch_source *src, const char *json, size_t len)
 	src->silence_s = f[4].state == EAS_FIELD_OK ? silence_s : NAN;
 	src->clipping = f[5].state == EAS_FIELD_OK ? clipping : -1;
 	src->spool_bytes = f[6].state == EAS_FIELD_OK ? spool_bytes : -1;
-	src->spool_records = f[7].state == EAS_FIELD_OK ? spool_lines : -1;
 	return 0;
 }
 
@@ -64,7 +62,7 @@ static void src_init(struct watch_source *s, const char *name, size_t len, bool 
 	s->configured = configured;
 	s->rms_dbfs = s->peak_dbfs = s->silence_s = NAN;
 	s->silence = s->clipping = -1;
-	s->spool_bytes = s->spool_records = -1;
+	s->spool_bytes = -1;
 }
 
 /* The source named NAME, or NULL. */
@@ -275,6 +273,8 @@ static int read_listeners(redisContext *c, const struct eas_keys *k, const struc
 	int plen = eas_key(k, EAS_KEY_LISTENER, "*", pattern, sizeof pattern);
 	if (plen <= 0)
 		return 0;
+	if (!q->scan_listeners)
+		goto ttl;
 	size_t skip = (size_t)plen - 1; /* the key's name starts after the pattern's '*' */
 	char cursor[32] = "0";
 	for (int round = 0; round < SCAN_ROUNDS; round++) {
@@ -297,6 +297,7 @@ static int read_listeners(redisContext *c, const struct eas_keys *k, const struc
 		if (!strcmp(cursor, "0"))
 			break;
 	}
+ttl:
 	for (size_t i = 0; i < s->nlst; i++) {
 		eas_key(k, EAS_KEY_LISTENER, s->lst[i].name, key, sizeof key);
 		redisAppendCommand(c, "TTL %s", key);

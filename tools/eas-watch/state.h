@@ -37,7 +37,6 @@ struct watch_source {
 	double silence_s;    /* how long silent (the line's silence_s), NAN when unknown */
 	int clipping;        /* -1 unknown, 0, 1 */
 	int64_t spool_bytes; /* eas-publish's spool backlog (the line's spool_bytes), -1 unknown */
-	int64_t spool_records; /* the same in lines, -1 unknown */
 	int nevents;
 	struct watch_event ev[WATCH_MAX_EVENTS]; /* newest first */
 	int64_t last_alert_s;                    /* newest of ev[], 0 when none */
@@ -63,7 +62,8 @@ struct watch_query {
 	int nsources;
 	const char *const *listeners;
 	int nlisteners;
-	bool counts; /* also read the alert and command counters (prometheus) */
+	bool counts;         /* also read the alert and command counters (prometheus) */
+	bool scan_listeners; /* also find live listeners not named, with a bounded SCAN */
 };
 
 struct watch_state {
@@ -87,7 +87,8 @@ struct watch_state {
  * layout K: the expected sources (Q->sources, else the sources hash, else
  * every source in the metrics hash), each one's heartbeat, last status line
  * and last-event hash, all in one pipeline per step; the listeners (expected
- * ones and the live keys a bounded SCAN finds); with Q->counts the counters.
+ * ones, and with Q->scan_listeners the live keys a SCAN of at most 64 rounds
+ * finds); with Q->counts the counters.
  * NOW_MS is the wall clock.  Fills *S (free with watch_state_free).  A Redis
  * error or timeout sets S->up false with a reason in S->err and returns -1;
  * what was read before stays.  Memory is bounded by WATCH_MAX_* .
@@ -108,7 +109,7 @@ const char *watch_source_state(const struct watch_source *src, int64_t now_ms, d
 /*
  * Fill SRC's status fields from a status line JSON (LEN bytes), as the metrics
  * hash holds it (eas-decode's "status": time, rms_dbfs, peak_dbfs, silence,
- * silence_s, clipping; eas-publish may add spool_bytes, spool_records).
+ * silence_s, clipping; eas-publish adds spool_bytes).
  * Unknown or missing fields stay unknown.  Returns 0, or -1 when JSON is not
  * an object.  No I/O.
  */

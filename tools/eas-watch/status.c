@@ -25,9 +25,9 @@ redisContext *watch_connect(const struct watch_opts *o, char *err, size_t errlen
 	return eas_redis_connect(&conf, NULL, 0, err, errlen);
 }
 
-void watch_read(const struct watch_opts *o, bool counts, struct watch_state *s)
+void watch_read(const struct watch_opts *o, bool all, struct watch_state *s)
 {
-	struct watch_query q = {o->sources, o->nsources, o->listeners, o->nlisteners, counts};
+	struct watch_query q = {o->sources, o->nsources, o->listeners, o->nlisteners, all, all};
 	char err[512];
 	int64_t now = eas_now_ms();
 	redisContext *c = watch_connect(o, err, sizeof err);
@@ -102,8 +102,8 @@ static int status_json(const struct watch_opts *o, const struct watch_state *s)
 		src->silence < 0 ? eas_json_null(&j) : eas_json_bool(&j, src->silence);
 		eas_json_key(&j, "clipping");
 		src->clipping < 0 ? eas_json_null(&j) : eas_json_bool(&j, src->clipping);
-		eas_json_key(&j, "spool_lines");
-		src->spool_records < 0 ? eas_json_null(&j) : eas_json_int(&j, src->spool_records);
+		eas_json_key(&j, "spool_bytes");
+		src->spool_bytes < 0 ? eas_json_null(&j) : eas_json_int(&j, src->spool_bytes);
 		json_time_s(&j, "last_alert", src->last_alert_s);
 		eas_json_key(&j, "last_event");
 		src->last_alert_s ? eas_json_str(&j, src->last_event) : eas_json_null(&j);
@@ -178,7 +178,7 @@ static int status_table(const struct watch_opts *o, const struct watch_state *s)
 int watch_status(const struct watch_opts *o)
 {
 	struct watch_state s;
-	watch_read(o, false, &s);
+	watch_read(o, true, &s);
 	int rc = o->json ? status_json(o, &s) : status_table(o, &s);
 	if (rc == EAS_EXIT_OK && !s.up)
 		rc = EAS_EXIT_TIMEOUT; /* the table or JSON says why; the code says "no answer" */
