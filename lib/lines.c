@@ -426,8 +426,8 @@ enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, NFI
 
 /* The line's fields as read for its head. */
 struct head_fields {
-	char type[FIELD_MAX + 1], source[FIELD_MAX + 1], time[FIELD_MAX + 1];
-	char id[FIELD_MAX + 1], raw[FIELD_MAX + 1];
+	char type[FIELD_MAX + 1], time[FIELD_MAX + 1], raw[FIELD_MAX + 1];
+	char source[EAS_SOURCE_MAX + 1], id[EAS_ID_MAX + 1]; /* longer ones are BAD, and refused */
 	int64_t issued, expires;
 	double offset;
 	struct eas_field f[NFIELDS];

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "timeutil.h"
 
 static void seterr(char *err, size_t errlen, const char *fmt, const char *a)
 {

@@ -36,7 +36,7 @@ teardown() {
 	srv_cleanup
 }
 
-live() { [ "$(rcli "$R" exists "eas:ctl:listener:$1")" = 1 ]; }
+live() { [ "$(rcli "$R" exists "$(key ctl:listener "$1")")" = 1 ]; }
 subscribed() { [ "$(rcli "$R" pubsub numsub "$1" | sed -n 2p)" -ge 1 ]; }
 
 # listen_bg NAME [eas-ctl options...]: a listener running $D/handler, log in $D/NAME.log.
@@ -50,19 +50,19 @@ listen_bg() {
 
 # capture_bg: every message on the command channel into $D/cap (it counts as a listener).
 capture_bg() {
-	redis-cli -s "$R/redis.sock" --raw subscribe eas:audio:commands >"$D/cap" &
+	redis-cli -s "$R/redis.sock" --raw subscribe "$K_COMMANDS" >"$D/cap" &
 	echo $! >"$D/cap.bgpid"
-	srv_wait 5 subscribed eas:audio:commands
+	srv_wait 5 subscribed "$K_COMMANDS"
 }
 captured() { grep '^{' "$D/cap" | sed -n "${1:-1}p"; }
 
 # inject MSG ID: publish MSG as a command and print the reply on ID's response channel.
 inject() {
 	local out="$D/resp.$2"
-	redis-cli -s "$R/redis.sock" --raw subscribe "eas:audio:response:$2" >"$out" &
+	redis-cli -s "$R/redis.sock" --raw subscribe "$(key audio:response "$2")" >"$out" &
 	local p=$!
-	srv_wait 5 subscribed "eas:audio:response:$2"
-	rcli "$R" publish eas:audio:commands "$1" >/dev/null
+	srv_wait 5 subscribed "$(key audio:response "$2")"
+	rcli "$R" publish "$K_COMMANDS" "$1" >/dev/null
 	srv_wait 5 grep -q '^{' "$out"
 	kill "$p"
 	wait "$p" 2>/dev/null || true
@@ -118,9 +118,9 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$args" = "source_start fm1 gain=3" ]
 	[[ "$sender" == *@* ]]
 	[ "$(jq -r '.command + " " + .source + " " + .params.gain' "$D/stdin.last")" = "source_start fm1 3" ]
-	ttl=$(rcli "$R" ttl eas:ctl:listener:a1)
+	ttl=$(rcli "$R" ttl "$(key ctl:listener a1)")
 	[ "$ttl" -gt 0 ] && [ "$ttl" -le 30 ]
-	[ "$(rcli "$R" hget eas:ctl:counters source_start:ok)" = 1 ]
+	[ "$(rcli "$R" hget "$K_CMD_COUNTERS" source_start:ok)" = 1 ]
 	run eas-ctl --json send ping
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '[.listener, .success, .message, .exit_code] | join(" ")')" = "a1 true pong 0" ]
@@ -142,8 +142,8 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"killed after 0.5 s"* ]]
 	[ $(($(ms) - t0)) -lt 3000 ]
-	[ "$(rcli "$R" hget eas:ctl:counters source_start:timeout)" = 1 ]
-	[ "$(rcli "$R" hget eas:ctl:counters source_start:failed)" = 1 ]
+	[ "$(rcli "$R" hget "$K_CMD_COUNTERS" source_start:timeout)" = 1 ]
+	[ "$(rcli "$R" hget "$K_CMD_COUNTERS" source_start:failed)" = 1 ]
 }
 
 @test "eas-ctl: no listener is exit 3 at once" {
@@ -188,12 +188,12 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	run eas-ctl send source_stop fm1
 	[ "$status" -eq 0 ]
 	[ "$(cut -d'|' -f3 "$D/record" | tr '\n' ' ')" = "1 2 " ]
-	[ "$(rcli "$R" get eas:ctl:seq:fm1)" = 2 ]
+	[ "$(rcli "$R" get "$(key ctl:seq fm1)")" = 2 ]
 	reply=$(inject "$(body old1 source_start fm1 1 "$(now_ts)")}" old1)
 	[ "$(echo "$reply" | jq -r .success)" = false ]
 	[[ "$(echo "$reply" | jq -r .message)" == "superseded: seq 1 of fm1, 2 already applied" ]]
 	[ "$(wc -l <"$D/record")" -eq 2 ]
-	[ "$(rcli "$R" hget eas:ctl:counters source_start:superseded)" = 1 ]
+	[ "$(rcli "$R" hget "$K_CMD_COUNTERS" source_start:superseded)" = 1 ]
 	# another source has its own sequence
 	run eas-ctl send source_start fm2
 	[ "$status" -eq 0 ]
@@ -242,31 +242,56 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$(echo "$reply" | jq -r .message)" = "replayed command (id already seen)" ]
 	[ "$(grep -c '^source_start|fm1|7|' "$D/record")" -eq 1 ]
 	[ "$(wc -l <"$D/record")" -eq 1 ]
-	[ "$(rcli "$R" hget eas:ctl:counters source_start:refused)" = 5 ]
+	[ "$(rcli "$R" hget "$K_CMD_COUNTERS" source_start:refused)" = 5 ]
 }
 
-@test "eas-ctl: a forged reply is refused by a sender with a key" {
-	capture_bg # a fake listener: whatever it is sent, it answers "success", unsigned and mis-signed
+# forger KEYFILE|-: a fake listener (it counts as one) that answers every command "success", its
+# reply unsigned (-) or signed with KEYFILE.
+forger() {
+	capture_bg
 	(
 		for _ in $(seq 100); do
 			id=$(captured 1 | jq -r .command_id 2>/dev/null)
 			if [ -n "$id" ]; then
-				ts=$(now_ts)
-				rcli "$R" publish "eas:audio:response:$id" "{\"command_id\":\"$id\",\"listener\":\"evil\",\"success\":true,\"message\":\"done\",\"exit_code\":0,\"timestamp\":\"$ts\"}"
-				b="{\"command_id\":\"$id\",\"listener\":\"evil2\",\"success\":true,\"message\":\"done\",\"exit_code\":0,\"timestamp\":\"$ts\""
-				rcli "$R" publish "eas:audio:response:$id" "$(sign "$b" "$D/key2")"
+				b="{\"command_id\":\"$id\",\"listener\":\"evil\",\"success\":true,\"message\":\"done\",\"exit_code\":0,\"timestamp\":\"$(now_ts)\""
+				if [ "$1" = - ]; then b="$b}"; else b=$(sign "$b" "$1"); fi
+				rcli "$R" publish "$(key audio:response "$id")" "$b"
 				exit 0
 			fi
 			sleep 0.05
 		done
 	) >/dev/null &
 	echo $! >"$D/forger.bgpid"
-	run eas-ctl -k "$D/key" --timeout 2 send source_start fm1
+}
+
+stop_capture() {
+	kill "$(cat "$D/cap.bgpid")"
+	wait "$(cat "$D/cap.bgpid")" 2>/dev/null || true
+	rm -f "$D/cap.bgpid"
+}
+
+@test "eas-ctl: a forged reply is refused by a sender with a key" {
+	forger -
+	t0=$(ms)
+	run eas-ctl -k "$D/key" --timeout 5 send source_start fm1
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"refused a reply from evil: unsigned"* ]]
-	[[ "$output" == *"refused a reply from evil2: bad signature"* ]]
+	[[ "$output" == *"0 genuine of 1 replies"* ]]
 	[[ "$output" != *"ok"* ]]
+	[ $(($(ms) - t0)) -lt 4000 ] # not waited out
+	stop_capture
+	forger "$D/key2"
+	run eas-ctl -k "$D/key" --timeout 5 send source_start fm1
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"refused a reply from evil: bad signature"* ]]
+	stop_capture
+	# the same forger with the right key is believed: the check is the key, nothing else
+	forger "$D/key"
+	run eas-ctl -k "$D/key" --timeout 5 send source_start fm1
+	[ "$status" -eq 0 ]
+	[ "$output" = "evil: ok: done" ]
 }
 
 @test "eas-ctl: a key file readable by others is refused" {
@@ -324,11 +349,11 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 
 @test "eas-ctl: malformed commands are answered or logged, and the listener goes on" {
 	listen_bg a1
-	rcli "$R" publish eas:audio:commands 'not json' >/dev/null
-	rcli "$R" publish eas:audio:commands '[1,2]' >/dev/null
-	rcli "$R" publish eas:audio:commands '{}' >/dev/null
+	rcli "$R" publish "$K_COMMANDS" 'not json' >/dev/null
+	rcli "$R" publish "$K_COMMANDS" '[1,2]' >/dev/null
+	rcli "$R" publish "$K_COMMANDS" '{}' >/dev/null
 	head -c 200000 /dev/zero | tr '\0' a | sed 's/^/{"command_id":"big","x":"/; s/$/"}/' >"$D/big"
-	rcli "$R" -x publish eas:audio:commands <"$D/big" >/dev/null
+	rcli "$R" -x publish "$K_COMMANDS" <"$D/big" >/dev/null
 	reply=$(inject '{"command_id":"m1","command":"reboot","params":{},"timestamp":"2026-01-01T00:00:00Z"}' m1)
 	[ "$(echo "$reply" | jq -r .message)" = 'malformed command: unknown command "reboot"' ]
 	reply=$(inject "$(body m2 source_start ../etc 1 "$(now_ts)")}" m2)
@@ -368,7 +393,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$(echo "$output" | jq -r .name | tr '\n' ' ')" = "fm1 wx2 " ]
 	run eas-ctl source update fm1 alsa:hw:2 -r 22050
 	[ "$status" -eq 0 ]
-	[ "$(rcli "$R" hget eas:sources fm1 | jq -r '.input + " " + (.rate|tostring)')" = "alsa:hw:2 22050" ]
+	[ "$(rcli "$R" hget "$K_SOURCES" fm1 | jq -r '.input + " " + (.rate|tostring)')" = "alsa:hw:2 22050" ]
 	run eas-ctl source update nosuch x
 	[ "$status" -eq 1 ]
 	run eas-ctl source start fm1
@@ -389,7 +414,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 }
 
 @test "eas-ctl: man page, completions and --help name every option" {
-	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-ctl.1" 2>/dev/null)
+	man=$(man_text "$EAS_TOP/man/eas-ctl.1")
 	help=$(eas-ctl -h)
 	for o in --redis --prefix --key-file --timeout --to --json --name --exec --handler-timeout \
 		--window --rate --verbose --help --version; do

@@ -116,7 +116,7 @@ enum ctl_sig ctl_sig_check(const struct ctl_key *key, const char *msg, size_t le
 /* HMAC-SHA256 of MSG[0..LEN) under KEY as lower-case hex into HEX (65 bytes). 0 or -1. */
 int ctl_hmac_hex(const struct ctl_key *key, const char *msg, size_t len, char *hex);
 
-/* A fresh random command id (32 hex digits from RAND_bytes) into ID (33 bytes). 0 or -1. */
+/* A fresh random command id (32 hex digits from getrandom(2)) into ID (33 bytes). 0 or -1. */
 int ctl_new_id(char *id);
 
 /* ---- the handler (handler.c) ---- */

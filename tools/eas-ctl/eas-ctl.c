@@ -14,10 +14,7 @@
 #include "log.h"
 #include "optparse.h"
 #include "signals.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 static void usage(FILE *f)
 {

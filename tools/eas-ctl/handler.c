@@ -13,6 +13,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define OUT_KEEP 4096 /* bytes of output kept to find the first line */
 
@@ -30,6 +31,7 @@ static void child(const char *handler, const struct ctl_cmd *c, int in_fd, int o
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	snprintf(seq, sizeof seq, "%" PRId64, c->seq);
+	unsetenv("EAS_CTL_KEY_FILE"); /* the handler needs no key */
 	setenv("EAS_CTL_COMMAND", c->command, 1);
 	setenv("EAS_CTL_SOURCE", c->source, 1);
 	setenv("EAS_CTL_SEQ", seq, 1);

@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "exitcode.h"
+#include "backoff.h"
 #include "keys.h"
 #include "lines.h"
 #include "log.h"

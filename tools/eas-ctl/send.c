@@ -193,7 +193,9 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 
 	struct wait w = {.o = o, .id = c.id, .expect = o->to ? 1 : (int)n};
 	int64_t deadline = eas_mono_ms() + (int64_t)(o->timeout_s * 1000);
-	while (w.got < w.expect && !eas_sig_stop) {
+	/* As many answers as receivers, genuine or not, end the wait: a refused one is not
+	 * waited out (the exit is 1 then, never 0). */
+	while (w.got + w.forged < w.expect && !eas_sig_stop) {
 		int64_t left = deadline - eas_mono_ms();
 		if (left <= 0)
 			break;
@@ -213,8 +215,12 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 		freeReplyObject(m);
 	}
 	if (w.got < w.expect) {
-		log_error("%d of %d replies to %s %s within %g s%s", w.got, w.expect, command, c.id,
-		          o->timeout_s, w.forged ? "; refused replies that were not genuine" : "");
+		if (w.forged)
+			log_error("%d genuine of %d replies to %s %s: refused %d", w.got, w.expect,
+			          command, c.id, w.forged);
+		else
+			log_error("%d of %d replies to %s %s within %g s", w.got, w.expect, command,
+			          c.id, o->timeout_s);
 		rc = w.forged || w.failed ? EAS_EXIT_FAIL : EAS_EXIT_TIMEOUT;
 	} else {
 		rc = w.failed ? EAS_EXIT_FAIL : EAS_EXIT_OK;

@@ -1,12 +1,12 @@
 /* sign.c: eas-ctl's message signature: HMAC-SHA256 over the exact bytes sent, checked in
- * constant time, and random command ids.  No I/O. */
+ * constant time, and random command ids (getrandom(2)).  No I/O. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "ctl.h"
 #include "lines.h"
@@ -75,7 +75,8 @@ enum ctl_sig ctl_sig_check(const struct ctl_key *key, const char *msg, size_t le
 int ctl_new_id(char *id)
 {
 	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1)
+	/* the kernel's CSPRNG: an unsigned sender then never starts up libcrypto */
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
 		return -1;
 	to_hex(b, sizeof b, id);
 	return 0;
