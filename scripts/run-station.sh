@@ -86,25 +86,10 @@ pids="$pids $!"
 serve "$url2" "$tmp/serve2.log" &
 pids="$pids $!"
 
-# The dashboard: lighttpd on loopback running the CGI page.
+# The dashboard: lighttpd on loopback running the CGI scripts (dashboard.cgi as the index).
 mkdir -p "$tmp/www"
-if [ -x "$top/cgi/dashboard.cgi" ]; then
-	cp "$top/cgi/"*.cgi "$tmp/www/"
-	ln -s dashboard.cgi "$tmp/www/index.cgi"
-else
-	# eas-watch html (issue 13) is not there yet: the page is eas-watch status and the alerts
-	cat >"$tmp/www/index.cgi" <<'EOF'
-#!/bin/sh
-printf 'Content-Type: text/plain; charset=utf-8\r\nRefresh: 5\r\n\r\n'
-echo "EAS station (make run) -- $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo
-eas-watch status 2>&1
-echo
-echo "Recent alerts:"
-eas-watch alerts -n 10 2>&1
-EOF
-	chmod 755 "$tmp/www/index.cgi"
-fi
+cp "$top/cgi/"*.cgi "$tmp/www/" || { say "no CGI scripts in $top/cgi"; exit 1; }
+ln -s dashboard.cgi "$tmp/www/index.cgi"
 cat >"$tmp/lighttpd.conf" <<EOF
 server.document-root = "$tmp/www"
 server.bind = "127.0.0.1"
@@ -120,6 +105,7 @@ pids="$pids $!"
 
 # The station: no config file, the sources are added through eas-ctl like any other.
 printf '# make run: sources come from eas:sources (eas-ctl source add)\n' >"$tmp/station.conf"
+say "eas-station and eas-ctl listen (log $tmp/station.log)"
 eas-station -c "$tmp/station.conf" -d "$tmp/state" 2>"$tmp/station.log" &
 station=$!
 up() { eas-ctl -t 2 send ping >/dev/null 2>&1; }
