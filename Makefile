@@ -159,9 +159,10 @@ bench: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
+# A live station on this box until Ctrl-C (EAS_RUN_SECONDS=N: N seconds, exit 0 iff all was up).
 run: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
-	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
+	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/run-station.sh
 
 # The one-shot demo: eas-encode | eas-decode | eas-publish into a private redis-server.
 demo: deps
@@ -172,21 +173,9 @@ demo: deps
 fresh-check:
 	@sh scripts/fresh-check.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	for f in $(wildcard completions/bash/*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done
-	for f in $(wildcard completions/zsh/_*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; done
-	install -d $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi
-	install -m 755 $(wildcard cgi/*.cgi) $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi/
-	install -m 644 cgi/lighttpd-eas.conf $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi/
-
-uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; done
-	rm -rf $(DESTDIR)$(PREFIX)/lib/eas-tools/cgi
+# install, uninstall: in install.mk (tools, eas-station, man pages, completions, systemd units,
+# polkit rule, CGI scripts, lighttpd snippet, example configs).
+include install.mk
 
 format:
 	clang-format -i $(wildcard lib/*.c lib/*.h tools/*/*.c tests/unit/*.c tests/unit/*.h fuzz/*.c)

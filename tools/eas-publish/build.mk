@@ -1,3 +1,4 @@
-# tools/eas-publish/build.mk: eas-publish links hiredis and yajl (through libeas.a) and libpq.
-PKGS_eas-publish := libpq
-DEBS += libpq-dev postgresql
+# tools/eas-publish/build.mk: eas-publish links hiredis and yajl (through libeas.a), libpq and
+# libsystemd (sd_notify).
+PKGS_eas-publish := libpq libsystemd
+DEBS += libpq-dev postgresql libsystemd-dev

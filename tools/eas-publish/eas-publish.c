@@ -28,6 +28,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "notify.h"
 #include "optparse.h"
 #include "publish.h"
 #include "signals.h"
@@ -361,6 +362,7 @@ static int run(struct pub *p)
 		     now >= p->drain_deadline))
 			return EAS_EXIT_OK;
 		redis_consumer_pump(p->rc, r_rev, now);
+		notify_ready(redis_consumer_up(p->rc)); /* READY=1 once connected or spooling */
 		if (p->pg)
 			pg_consumer_pump(p->pg, pg_rev, now);
 		r_rev = pg_rev = 0;
@@ -402,6 +404,7 @@ static int run(struct pub *p)
 /* Collect answers on the way, persist the spool, log the totals.  Returns the exit code. */
 static int finish(struct pub *p, int rc)
 {
+	notify_stopping();
 	if (!eas_sig_stop)
 		redis_consumer_finish(p->rc, 1000);
 	eas_spool_sync(&p->spool);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "publish.h"
 #include "timeutil.h"
 
@@ -121,9 +122,10 @@ static void handle_line(struct pub_input *in, char *line, size_t len, long linen
 		in->n.bad++;
 		return;
 	}
-	if (pl.type == 'S')
+	if (pl.type == 'S') {
 		redis_consumer_status(in->rc, pl.source, line, len);
-	else if (pl.type == 'A' || pl.type == 'E')
+		notify_alive(eas_mono_ms()); /* the watchdog is fed by the decoder's status lines */
+	} else if (pl.type == 'A' || pl.type == 'E')
 		spool_line(in, &pl, line, len, lineno);
 }
 
