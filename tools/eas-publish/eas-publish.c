@@ -33,6 +33,7 @@
 #include "publish.h"
 #include "redis.h"
 #include "signals.h"
+#include "source.h"
 #include "spool.h"
 #include "timeutil.h"
 
@@ -69,7 +70,7 @@ static char prefix[65]; /* opt_prefix, checked */
 static const char *opt_password_file;
 static long opt_maxlen = 100000;
 
-static char hostname[256];
+static char hostname[EAS_SOURCE_MAX + 1];
 static struct eas_spool spool;
 enum { CUR_REDIS = 0, CUR_PG = 1 };
 
@@ -645,13 +646,14 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: eas-publish [-s SOURCE] [-u URL] [--sentinel HOST:PORT[,...] --master NAME]\n"
-	    "                   [--min-replicas N] [--pg CONNINFO] [--spool DIR]\n"
-	    "                   [--drain-timeout S] [--prefix P] [--password-file FILE] [-q] [-v]\n"
+	    "                   [--min-replicas N] [--wait-timeout MS] [--pg CONNINFO]\n"
+	    "                   [--spool DIR] [--drain-timeout S] [--prefix P] [--maxlen N]\n"
+	    "                   [--password-file FILE] [-q] [-v]\n"
 	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
 	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
 	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
-	    "  -s, --source NAME       this monitor's name (default: the line's source, else\n"
-	    "                          the host name)\n"
+	    "  -s, --source NAME       this monitor's name, 1 to 64 printable characters\n"
+	    "                          (default: the line's source, else the host name)\n"
 	    "  -u, --redis URL         redis://[user:password@]host[:port][/db] or\n"
 	    "                          unix:///path.sock[?db=N] (default $EAS_REDIS_URL, else\n"
 	    "                          %s)\n"
@@ -671,7 +673,8 @@ static void usage(FILE *f)
 	    "  -v, --verbose           more log on stderr (repeatable)\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n"
-	    "Exit: 0 all stored, 1 lines remain spooled or runtime failure, 2 usage.\n",
+	    "Exit: 0 all stored (also when the reader of stdout went away), 1 lines remain\n"
+	    "spooled or runtime failure, 2 usage.  SIGHUP reconnects.\n",
 	    EAS_REDIS_DEFAULT_URL);
 }
 
@@ -735,17 +738,15 @@ int main(int argc, char **argv)
 			opt_master = optarg;
 			break;
 		case OPT_MIN_REPLICAS:
-			if (eas_parse_long(optarg, 0, 100, &v) < 0) {
-				log_error("--min-replicas: want 0..100, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 0, 100, &v) < 0)
+				return eas_usage_error("--min-replicas: want 0..100, not %s",
+				                       optarg);
 			opt_min_replicas = (int)v;
 			break;
 		case OPT_WAIT_TIMEOUT:
-			if (eas_parse_long(optarg, 1, 600000, &v) < 0) {
-				log_error("--wait-timeout: want 1..600000 ms, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 1, 600000, &v) < 0)
+				return eas_usage_error("--wait-timeout: want 1..600000 ms, not %s",
+				                       optarg);
 			opt_wait_ms = (int)v;
 			break;
 		case OPT_PG:
@@ -755,10 +756,9 @@ int main(int argc, char **argv)
 			opt_spool = optarg;
 			break;
 		case OPT_DRAIN:
-			if (eas_parse_double(optarg, 0, 86400 * 7, &opt_drain) < 0) {
-				log_error("--drain-timeout: want seconds >= 0, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 0, 86400 * 7, &opt_drain) < 0)
+				return eas_usage_error("--drain-timeout: want seconds >= 0, not %s",
+				                       optarg);
 			break;
 		case OPT_PREFIX:
 			opt_prefix = optarg;
@@ -767,10 +767,9 @@ int main(int argc, char **argv)
 			opt_password_file = optarg;
 			break;
 		case OPT_MAXLEN:
-			if (eas_parse_long(optarg, 1, 1000000000L, &opt_maxlen) < 0) {
-				log_error("--maxlen: want a positive number, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 1, 1000000000L, &opt_maxlen) < 0)
+				return eas_usage_error("--maxlen: want a positive number, not %s",
+				                       optarg);
 			break;
 		case 'q':
 			opt_quiet = true;
@@ -785,40 +784,27 @@ int main(int argc, char **argv)
 			printf("eas-publish %s\n", EAS_VERSION);
 			return EAS_EXIT_OK;
 		default:
-			usage(stderr);
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
-	if (optind < argc) {
-		log_error("unexpected argument: %s", argv[optind]);
-		usage(stderr);
-		return EAS_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return eas_usage_error("unexpected argument: %s", argv[optind]);
 	eas_log_set_level(EAS_LOG_WARN + verbose);
-	if (opt_source_given && pub_source_check(opt_source) < 0) {
-		log_error("--source: 1..%d printable characters, not \"%s\"", SOURCE_MAX,
-		          opt_source);
-		return EAS_EXIT_USAGE;
-	}
-	if (strlen(opt_prefix) > 64) {
-		log_error("--prefix: at most 64 characters");
-		return EAS_EXIT_USAGE;
-	}
+	if (opt_source_given && eas_source_check(opt_source) < 0)
+		return eas_usage_error("invalid source \"%s\": " EAS_SOURCE_RULE, opt_source);
+	if (strlen(opt_prefix) > 64)
+		return eas_usage_error("--prefix: at most 64 characters");
 	snprintf(prefix, sizeof prefix, "%s", opt_prefix);
-	if (gethostname(hostname, sizeof hostname - 1) < 0 || !hostname[0] ||
-	    pub_source_check(hostname) < 0)
-		snprintf(hostname, sizeof hostname, "localhost");
+	eas_source_default(hostname, sizeof hostname);
 
 	char err[512], password[512];
 	if (opt_password_file && eas_read_secret_file(opt_password_file, password, sizeof password,
 	                                              err, sizeof err) < 0) {
-		log_error("--password-file: %s", err);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("--password-file: %s", err);
 	}
 	if (eas_redis_conf_init(&R.conf, opt_url, opt_sentinel, opt_master,
 	                        opt_password_file ? password : NULL, err, sizeof err) < 0) {
-		log_error("redis: %s", err);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("redis: %s", err);
 	}
 	eas_redis_describe(&R.conf, R.desc, sizeof R.desc);
 	eas_backoff_init(&R.bo, 50, 2000);
@@ -877,12 +863,12 @@ int main(int argc, char **argv)
 		if (eas_spool_unsynced(&spool) &&
 		    (!redis_up || !pg_up || now - last_save >= SAVE_EVERY || in.eof)) {
 			if (eas_spool_sync(&spool) < 0)
-				log_error("spool: cannot sync: %s", strerror(errno));
+				log_error_errno("spool: cannot sync");
 		}
 		if (now - last_save >= SAVE_EVERY) {
 			eas_spool_save(&spool);
 			if (eas_spool_compact(&spool, COMPACT_MIN) < 0)
-				log_error("spool: cannot compact: %s", strerror(errno));
+				log_error_errno("spool: cannot compact");
 			last_save = now;
 		}
 
@@ -925,7 +911,7 @@ int main(int argc, char **argv)
 		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("poll: %s", strerror(errno));
+			log_error_errno("poll");
 			rc = EAS_EXIT_FAIL;
 			break;
 		}
@@ -948,13 +934,13 @@ int main(int argc, char **argv)
 					drain_deadline =
 					    eas_mono_ms() + (int64_t)(opt_drain * 1000);
 				} else {
-					log_error("stdout: %s", strerror(errno));
+					log_error_errno("stdout");
 					rc = EAS_EXIT_FAIL;
 					break;
 				}
 			}
 			if (eas_spool_flush(&spool) < 0) {
-				log_error("spool: cannot write: %s", strerror(errno));
+				log_error_errno("spool: cannot write");
 				rc = EAS_EXIT_FAIL;
 				break;
 			}
@@ -971,7 +957,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (eas_spool_flush(&spool) < 0 || eas_spool_sync(&spool) < 0) {
-		log_error("spool: cannot write: %s", strerror(errno));
+		log_error_errno("spool: cannot write");
 		rc = EAS_EXIT_FAIL;
 	}
 	eas_spool_save(&spool);
@@ -981,6 +967,9 @@ int main(int argc, char **argv)
 	         n_lines, n_bad, n_spooled, n_stored, n_dup, n_status);
 	if (pg)
 		log_info("postgresql: %ld rows written", pg_consumer_rows(pg));
+	if (n_bad) /* each was reported with its line number as it came */
+		log_warn("%ld of %ld input lines were invalid and skipped (not stored)", n_bad,
+		         n_lines);
 	if (left) {
 		if (opt_spool)
 			log_warn("%ld lines remain spooled in %s for the next run", left,
@@ -1005,7 +994,7 @@ int main(int argc, char **argv)
 	(void)out_closed;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE && !out_closed) {
-			log_error("stdout: %s", strerror(errno));
+			log_error_errno("stdout");
 			rc = EAS_EXIT_FAIL;
 		}
 	}

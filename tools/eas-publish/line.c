@@ -9,6 +9,7 @@
 
 #include "publish.h"
 #include "same_header.h"
+#include "source.h"
 #include "timeutil.h"
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
@@ -21,17 +22,6 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 }
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-
-int pub_source_check(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > SOURCE_MAX)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return -1;
-	return 0;
-}
 
 static int key_check(const char *s)
 {
@@ -242,9 +232,8 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 		snprintf(pl->source, sizeof pl->source, "%s", force_source);
 	} else {
 		const char *s = str(&sc, F_SOURCE);
-		if (sc.f[F_SOURCE].kind != K_ABSENT && (!s || pub_source_check(s) < 0)) {
-			snprintf(err, errlen, "field \"source\" must be 1..%d printable characters",
-			         SOURCE_MAX);
+		if (sc.f[F_SOURCE].kind != K_ABSENT && (!s || eas_source_check(s) < 0)) {
+			snprintf(err, errlen, "field \"source\" must be " EAS_SOURCE_RULE);
 			return PUB_BAD_FIELDS;
 		}
 		snprintf(pl->source, sizeof pl->source, "%s", s ? s : default_source);

@@ -9,8 +9,10 @@
 
 #include "spool.h"
 
-#define SOURCE_MAX 64 /* bytes of a source name */
-#define KEY_MAX    64 /* bytes of a line's idempotency key */
+#include "source.h"
+
+#define SOURCE_MAX EAS_SOURCE_MAX /* bytes of a source name (lib/source.h) */
+#define KEY_MAX    64             /* bytes of a line's idempotency key */
 
 enum { PUB_OK = 0, PUB_BAD_JSON = -1, PUB_BAD_FIELDS = -2 };
 
@@ -33,9 +35,6 @@ struct pub_line {
 int pub_line_parse(const char *line, size_t len, const char *force_source,
                    const char *default_source, int64_t now_ms, struct pub_line *pl, char *err,
                    size_t errlen);
-
-/* 0 when S is a usable source name: 1..SOURCE_MAX bytes, no control characters. */
-int pub_source_check(const char *s);
 
 /*
  * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
