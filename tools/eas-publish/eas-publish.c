@@ -342,7 +342,7 @@ static void send_lines(void)
 	while (R.qlen < MAX_INFLIGHT - 1 && R.send < spool.end) {
 		ssize_t n = eas_spool_read(&spool, R.send, R.rbuf, RBUF_SIZE);
 		if (n <= 0) {
-			log_error("spool: cannot read at %" PRIu64 ": %s", R.send, strerror(errno));
+			log_error_errno("spool: cannot read at %" PRIu64, R.send);
 			return;
 		}
 		size_t off = 0;
