@@ -95,16 +95,22 @@ issued() {
 	[ "$(jq -r 'select(.type == "eom") | .type' "$tmp/out")" = eom ]
 }
 
-@test "eas-encode -o: SIGHUP is ignored and the file completes; SIGTERM leaves no file behind" {
-	sox -n -r 8000 -c 1 -b 16 "$tmp/msg.wav" synth 3 sine 440
-	mkfifo "$tmp/msg"
-	# HUP while the message is being read: the file is still complete at the end
-	eas-encode -r 8000 -m "$tmp/msg" -o "$tmp/a.wav" "$H" 2>"$tmp/err" 3>&- &
+# encode_half NAME: start eas-encode -o NAME in the background (pid in $pid), its message read
+# from the fifo $tmp/msg (on fd 7 here), and give it the first 20000 bytes of $tmp/msg.wav.
+encode_half() {
+	eas-encode -r 8000 -m "$tmp/msg" -o "$tmp/$1" "$H" 2>"$tmp/err" 3>&- &
 	pid=$!
 	echo "$pid" >"$tmp/enc.bgpid"
 	exec 7>"$tmp/msg"
 	head -c 20000 "$tmp/msg.wav" >&7
 	sleep 0.5
+}
+
+@test "eas-encode -o: SIGHUP is ignored and the file completes; SIGTERM leaves no file behind" {
+	sox -n -r 8000 -c 1 -b 16 "$tmp/msg.wav" synth 3 sine 440
+	mkfifo "$tmp/msg"
+	# HUP while the message is being read: the file is still complete at the end
+	encode_half a.wav
 	[ ! -e "$tmp/a.wav" ] # not under its name until complete
 	kill -HUP "$pid"
 	sleep 0.2
@@ -120,12 +126,7 @@ issued() {
 	# TERM: no a2.wav, no temporary file; an existing file of that name is left as it was
 	cp "$tmp/b.wav" "$tmp/c.wav"
 	for name in a2.wav c.wav; do
-		eas-encode -r 8000 -m "$tmp/msg" -o "$tmp/$name" "$H" 2>"$tmp/err" 3>&- &
-		pid=$!
-		echo "$pid" >"$tmp/enc.bgpid"
-		exec 7>"$tmp/msg"
-		head -c 20000 "$tmp/msg.wav" >&7
-		sleep 0.5
+		encode_half "$name"
 		kill -TERM "$pid"
 		exec 7>&- # (libsndfile resumes a read that a signal interrupted: let it end)
 		rc=0

@@ -8,13 +8,14 @@ bats_require_minimum_version 1.5.0
 
 README="$EAS_TOP/README.md"
 
-# The commands of the README's ```sh blocks, one a line: comments and blank lines dropped,
-# lines ending in '\' or '|' joined with the next.
+# The commands of the README's ```sh blocks, one a line: comments (whole lines, and a '#' after
+# two spaces) and blank lines dropped, lines ending in '\' or '|' joined with the next.
 readme_commands() {
 	awk '/^```sh$/ { f = 1; next } /^```$/ { f = 0; next } f' "$README" | awk '
 		/^[[:space:]]*(#|$)/ { next }
 		{
 			line = $0
+			sub(/[[:space:]][[:space:]]+#.*$/, "", line)
 			if (cont) sub(/^[[:space:]]+/, "", line)
 			acc = cont ? acc " " line : line
 			if (acc ~ /\\$/) { sub(/[[:space:]]*\\$/, "", acc); cont = 1; next }
@@ -38,8 +39,8 @@ RUN=(
 
 # Not run: each needs a sound card, the network, a station's servers, or never ends.
 NOT_RUN=(
-	"make run     # installs what is missing with apt-get, builds, runs a demo station" # make check runs this file
-	"make check   # builds and runs every test (C unit tests, bats tests of the command lines)"
+	"make run"   # a demo station; make check runs this file
+	"make check" # the same
 	"eas-capture -s kcle-nwr alsa:hw:1,0 | eas-decode -s kcle-nwr | eas-publish -s kcle-nwr"
 	"eas-capture -s kec61 --status-fd 3 https://example.org/kec61.mp3 3>>kec61.status | eas-decode -s kec61"
 	"eas-capture --device-rate 48000 --channels 2 alsa:hw:1,0 | eas-decode"
