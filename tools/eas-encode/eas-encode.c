@@ -471,10 +471,9 @@ int main(int argc, char **argv)
 			                       outname);
 		}
 	} else if (isatty(STDOUT_FILENO)) {
-		log_error("refusing to write raw PCM to a terminal: redirect or pipe stdout, or "
-		          "use -o FILE.wav");
 		free(header);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("refusing to write raw PCM to a terminal: redirect or pipe "
+		                       "stdout, or use -o FILE.wav");
 	}
 
 	/* SIGINT/SIGTERM stop it, SIGHUP is ignored (nothing to reopen), SIGPIPE shows as EPIPE. */
