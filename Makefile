@@ -54,7 +54,8 @@ all: pkg-guard $(BINS)
 # A plain `make` on a machine without the -dev packages: say what to do instead of a compiler error.
 pkg-guard:
 	@$(if $(strip $(PKG_MISSING)),echo "make: libraries missing ($(strip $(PKG_MISSING))):" \
-	  "'make deps' installs them (make run and make check do it themselves)" >&2; exit 1,:)
+	  $(if $(AFTER_DEPS),"still missing after make deps: a -dev package is missing from DEBS in a build.mk",\
+	  "'make deps' installs them (make run and make check do it themselves)") >&2; exit 1,:)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -96,7 +97,7 @@ deps:
 # check, run, sanitize and bench install what is missing first, then build in a sub-make that
 # reads the Makefile again (and so the pkg-config flags of what deps just installed).
 check: deps
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 check-build
 	@EAS_BIN=$(abspath $(BINDIR)) EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh
 
 check-build: all $(UNIT_BIN)
@@ -123,16 +124,16 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
 
 # The one-shot demo: eas-encode | eas-decode | eas-publish into a private redis-server.
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
 
 # The README's two commands, first on a fresh Debian 12 root (debootstrap, chroot; needs root).
