@@ -9,9 +9,11 @@ bats_require_minimum_version 1.5.0
 README="$EAS_TOP/README.md"
 
 # The commands of the README's ```sh blocks, one a line: comments (whole lines, and a '#' after
-# two spaces) and blank lines dropped, lines ending in '\' or '|' joined with the next.
+# two spaces), here-document bodies and blank lines dropped, lines ending in '\' or '|' joined
+# with the next.
 readme_commands() {
 	awk '/^```sh$/ { f = 1; next } /^```$/ { f = 0; next } f' "$README" | awk '
+		here != "" { if ($0 == here) here = ""; next }
 		/^[[:space:]]*(#|$)/ { next }
 		{
 			line = $0
@@ -22,6 +24,7 @@ readme_commands() {
 			if (acc ~ /\|$/) { cont = 1; next }
 			print acc
 			cont = 0
+			if (match(acc, /<<'"'"'?[A-Z]+'"'"'?/)) { here = substr(acc, RSTART + 2, RLENGTH - 2); gsub(/'"'"'/, "", here) }
 		}'
 }
 
@@ -53,6 +56,22 @@ NOT_RUN=(
 	"redis-cli --raw XREVRANGE eas:alerts + - COUNT 5"
 	"redis-cli SUBSCRIBE eas:alerts"
 	"eas-encode --org WXR --event RWT --loc 039000 --purge 0015 --sender KCLE/NWS --attention 1050 | aplay -q -t raw -f S16_LE -c 1 -r 22050"
+	# eas-ctl's worked example: one shell session with a redis-server and a listener in the
+	# background; eas-ctl itself is tested in tests/eas-ctl.bats
+	"redis-server --port 0 --unixsocket /tmp/ctl.sock --save '' --daemonize yes"
+	"export EAS_REDIS_URL=unix:///tmp/ctl.sock"
+	"(umask 077; openssl rand -hex 32 > /tmp/ctl.key)"
+	"export EAS_CTL_KEY_FILE=/tmp/ctl.key"
+	"cat > /tmp/handler <<'EOF'"
+	"chmod +x /tmp/handler"
+	"eas-ctl listen --name audio1 --exec /tmp/handler &"
+	"eas-ctl send ping"
+	"eas-ctl source add fm1 alsa:hw:1 --rate 48000 gain=3"
+	"eas-ctl source start fm1; echo \"exit \$?\""
+	"eas-ctl send streaming_stop; echo \"exit \$?\""
+	"eas-ctl source list"
+	"eas-ctl --json send source_stop fm1"
+	"kill %1; eas-ctl send ping; echo \"exit \$?\""
 )
 
 setup() {
