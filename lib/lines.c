@@ -9,6 +9,7 @@
 
 #include "fips.h"
 #include "lines.h"
+#include "source.h"
 #include "timeutil.h"
 
 /* ---- writers ---- */
@@ -525,8 +526,8 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 		bool ok = f[F_SOURCE].state == EAS_FIELD_OK;
 		if (f[F_SOURCE].state != EAS_FIELD_ABSENT &&
 		    (!ok || eas_source_check(hf.source) < 0)) {
-			snprintf(err, errlen, "field \"%s\" must be 1..%d printable characters",
-			         EAS_LF_SOURCE, EAS_SOURCE_MAX);
+			snprintf(err, errlen, "field \"%s\" must be " EAS_SOURCE_RULE,
+			         EAS_LF_SOURCE);
 			return EAS_LINE_BAD_FIELDS;
 		}
 		snprintf(h->source, sizeof h->source, "%s", ok ? hf.source : default_source);

@@ -1,6 +1,9 @@
 /* log.c: the one logger of eas-tools (stderr only, levels set by -v). */
 #include "log.h"
 
+#include "exitcode.h"
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,17 +34,50 @@ const char *eas_progname(void)
 	return progname;
 }
 
-void eas_log(int level, const char *fmt, ...)
+static void vlog(int level, const char *suffix, const char *fmt, va_list ap)
 {
 	static const char *names[] = {"", "warning: ", "", "debug: "};
 	char buf[1024];
-	va_list ap;
 
 	if (level > cur_level)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	/* One write per message so lines from several tools do not interleave. */
-	fprintf(stderr, "%s: %s%s\n", progname, names[level < 0 ? 0 : level > 3 ? 3 : level], buf);
+	fprintf(stderr, "%s: %s%s%s%s\n", progname,
+	        names[level < 0   ? 0
+	              : level > 3 ? 3
+	                          : level],
+	        buf, suffix ? ": " : "", suffix ? suffix : "");
+}
+
+void eas_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void eas_log_errno(int level, const char *fmt, ...)
+{
+	const char *why = strerror(errno);
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, why, fmt, ap);
+	va_end(ap);
+}
+
+int eas_usage_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	return EAS_EXIT_USAGE;
+}
+
+int eas_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(EAS_LOG_ERROR, NULL, fmt, ap);
+	va_end(ap);
+	return eas_usage_hint();
 }

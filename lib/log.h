@@ -25,6 +25,24 @@ void eas_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 #define log_info(...)  eas_log(EAS_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) eas_log(EAS_LOG_DEBUG, __VA_ARGS__)
 
+/* As eas_log(), with ": " and strerror(errno) appended (errno as it was on entry), so a
+ * failed system call is reported as "prog: cannot open F: No such file or directory". */
+void eas_log_errno(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_error_errno(...) eas_log_errno(EAS_LOG_ERROR, __VA_ARGS__)
+#define log_warn_errno(...)  eas_log_errno(EAS_LOG_WARN, __VA_ARGS__)
+
+/*
+ * The one usage error of every tool: prints "prog: MESSAGE" and then
+ * "Try 'prog --help' for more information." on stderr, and returns
+ * EAS_EXIT_USAGE (2) for main() to return.  FMT is printf-like.
+ */
+int eas_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The hint alone, for getopt's own messages (unknown option, missing argument): returns
+ * EAS_EXIT_USAGE after printing "Try 'prog --help' for more information.". */
+int eas_usage_hint(void);
+
 /* The program name given to eas_log_init(). */
 const char *eas_progname(void);
 

@@ -5,13 +5,23 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Length of the run of ASCII digits at S. */
+static size_t digits(const char *s)
+{
+	return strspn(s, "0123456789");
+}
 
 int eas_parse_long(const char *s, long lo, long hi, long *out)
 {
+	const char *p = s + (*s == '-');
+	if (digits(p) == 0 || p[digits(p)] != '\0')
+		return -1;
 	char *end;
 	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
+	if (errno || *end || v < lo || v > hi)
 		return -1;
 	*out = v;
 	return 0;
@@ -19,10 +29,16 @@ int eas_parse_long(const char *s, long lo, long hi, long *out)
 
 int eas_parse_double(const char *s, double lo, double hi, double *out)
 {
+	const char *p = s + (*s == '-');
+	size_t i = digits(p), f = 0;
+	if (p[i] == '.')
+		f = digits(p + i + 1), i += 1 + f;
+	if (i == 0 || (i == 1 && p[0] == '.') || p[i] != '\0')
+		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || !(v >= lo && v <= hi))
+	if (errno || *end || !isfinite(v) || !(v >= lo && v <= hi))
 		return -1;
 	*out = v;
 	return 0;
@@ -62,5 +78,14 @@ int eas_parse_size(const char *s, unsigned long long lo, unsigned long long hi,
 	if (*p || (v && mul > ULLONG_MAX / v) || v * mul < lo || v * mul > hi)
 		return -1;
 	*out = v * mul;
+	return 0;
+}
+
+int eas_parse_rate(const char *s, int *out)
+{
+	long v;
+	if (eas_parse_long(s, EAS_RATE_MIN, EAS_RATE_MAX, &v) < 0)
+		return -1;
+	*out = (int)v;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "same_header.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,26 +391,28 @@ int same_header_times(const struct same_header *h, int64_t now_ms, int64_t *issu
                       int64_t *expires_ms)
 {
 	int64_t now_days = now_ms >= 0 ? now_ms / 86400000 : (now_ms - 86399999) / 86400000;
-	int64_t year, best = 0, best_dist = -1;
+	int64_t year, best = 0;
 	unsigned m, d;
+	bool found = false;
 
 	if (h->issued_day < 1 || h->issued_day > 366 || h->issued_hour < 0 || h->issued_hour > 23 ||
 	    h->issued_minute < 0 || h->issued_minute > 59)
 		return -1;
 	eas_civil_from_days(now_days, &year, &m, &d);
-	for (int64_t y = year - 1; y <= year + 1; y++) {
+	/* Newest first: the first candidate not beyond the allowed skew is the latest such date.
+	 * Only this year's neighbours: a day 366 with no leap year among them has no date. */
+	for (int64_t y = year + 1; y >= year - 1 && !found; y--) {
 		if (h->issued_day == 366 && !is_leap(y))
 			continue;
 		int64_t days = eas_days_from_civil(y, 1, 1) + h->issued_day - 1;
 		int64_t t = days * 86400000 + (int64_t)h->issued_hour * 3600000 +
 		            (int64_t)h->issued_minute * 60000;
-		int64_t dist = t > now_ms ? t - now_ms : now_ms - t;
-		if (best_dist < 0 || dist < best_dist) {
-			best_dist = dist;
+		if (t <= now_ms + SAME_ISSUE_SKEW_MS) {
 			best = t;
+			found = true;
 		}
 	}
-	if (best_dist < 0)
+	if (!found)
 		return -1;
 	if (issued_ms)
 		*issued_ms = best;

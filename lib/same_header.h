@@ -61,12 +61,20 @@ const char *same_event_significance(const char *event);
 /* Meaning of the P digit: 0 "all", 1 "northwest", ... 9 "southeast"; NULL outside 0..9. */
 const char *same_part_name(int part);
 
+/* How far after the receive time an issue time may be: sender clocks run ahead. */
+#define SAME_ISSUE_SKEW_MS (2 * 86400000LL)
+
 /*
  * Absolute issue and expiry times (epoch ms, UTC) of H received at NOW_MS.
- * The header has day-of-year but no year: the year is the one (of NOW's year
- * and its neighbours) that puts the issue time nearest NOW, so a header issued
- * on day 365 and heard on 1 January belongs to the year before.
- * Returns 0, or -1 when the day does not exist in any candidate year.
+ * The header has a day of the year but no year.  Alerts are not issued in the
+ * future (beyond clock skew): a header heard long after its issue time is a
+ * recording or a relay.  So the issue time is the latest date with that day,
+ * hour and minute that is at most SAME_ISSUE_SKEW_MS after NOW_MS: day 123
+ * heard on 30 November 2026 is 3 May 2026; day 365 heard on 1 January is the
+ * 31 December before; day 1 at 00:05 heard at 23:55 on 31 December (a sender
+ * clock a little ahead) is the next day.  Candidates are in NOW's year and its
+ * two neighbours.  Returns 0, or -1 when the fields are out of range or no
+ * candidate fits (day 366 with no leap year among them).
  */
 int same_header_times(const struct same_header *h, int64_t now_ms, int64_t *issued_ms,
                       int64_t *expires_ms);

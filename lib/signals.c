@@ -26,11 +26,9 @@ int eas_signals_install(bool want_hup)
 	sa.sa_handler = on_stop;
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
-	if (want_hup) {
-		sa.sa_handler = on_hup;
-		if (sigaction(SIGHUP, &sa, NULL) < 0)
-			return -1;
-	}
+	sa.sa_handler = want_hup ? on_hup : SIG_IGN;
+	if (sigaction(SIGHUP, &sa, NULL) < 0)
+		return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
 }

@@ -1,5 +1,5 @@
-/* signals.h: the tools' one signal set-up: SIGINT/SIGTERM ask to stop, SIGHUP to reconnect,
- * SIGPIPE is ignored. */
+/* signals.h: the tools' one signal set-up: SIGINT/SIGTERM ask to stop, SIGHUP to reconnect
+ * (or nothing), SIGPIPE is ignored. */
 #ifndef EAS_SIGNALS_H
 #define EAS_SIGNALS_H
 
@@ -13,9 +13,11 @@ extern volatile sig_atomic_t eas_sig_hup;  /* SIGHUP: reconnect / reopen */
 /*
  * Install handlers that only set the flags above.  No SA_RESTART, so a
  * blocking read or sleep returns EINTR and the loop sees the flag.  SIGHUP
- * is caught only when WANT_HUP (otherwise it keeps its default, ending the
- * process).  SIGPIPE is ignored: a closed pipe shows as EPIPE on the write,
- * which the tool turns into a quiet exit.  Returns 0, or -1 with errno set.
+ * is caught when WANT_HUP (the tool reconnects or reopens); otherwise it is
+ * ignored, so a HUP sent to a whole pipeline (systemctl kill -s HUP, kill
+ * -HUP -PGID) never ends a tool that has nothing to reopen (DESIGN.md).
+ * SIGPIPE is ignored: a closed pipe shows as EPIPE on the write, which the
+ * tool turns into a quiet exit with status 0.  Returns 0, or -1 with errno set.
  */
 int eas_signals_install(bool want_hup);
 

@@ -78,10 +78,13 @@ static int num(const char **p, int digits, int *out)
 	return 0;
 }
 
+/* 9999-12-31T23:59:59.999Z: the last instant RFC 3339's four-digit year can name. */
+#define TIME_MAX_MS 253402300799999LL
+
 int eas_parse_time(const char *text, int64_t *ms)
 {
 	const char *p = text;
-	int y, mo, d, h = 0, mi = 0, s = 0, frac = 0;
+	int y, mo, d, h = 0, mi = 0, s = 0, frac = 0, off = 0;
 
 	if (!text || !*text)
 		return -1;
@@ -89,39 +92,49 @@ int eas_parse_time(const char *text, int64_t *ms)
 		*ms = eas_now_ms();
 		return 0;
 	}
-	if (strspn(text, "0123456789") == strlen(text) && strlen(text) < 16) {
-		*ms = strtoll(text, NULL, 10) * 1000;
+	if (strspn(text, "0123456789") == strlen(text)) {
+		if (strlen(text) > 12) /* more than 9999-12-31 in any case */
+			return -1;
+		long long sec = strtoll(text, NULL, 10);
+		if (sec > TIME_MAX_MS / 1000)
+			return -1;
+		*ms = sec * 1000;
 		return 0;
 	}
 	if (num(&p, 4, &y) || *p++ != '-' || num(&p, 2, &mo) || *p++ != '-' || num(&p, 2, &d))
 		return -1;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
+	/* A date alone has no time of day nor zone: refused, rather than guessing midnight UTC. */
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if (num(&p, 2, &h) || *p++ != ':' || num(&p, 2, &mi))
+		return -1;
+	if (*p == ':') {
 		p++;
-		if (num(&p, 2, &h) || *p++ != ':' || num(&p, 2, &mi))
+		if (num(&p, 2, &s))
 			return -1;
-		if (*p == ':') {
+		if (*p == '.') {
+			int k = 0;
 			p++;
-			if (num(&p, 2, &s))
-				return -1;
-			if (*p == '.') {
-				int k = 0;
+			while (isdigit((unsigned char)*p)) {
+				if (k < 3)
+					frac = frac * 10 + (*p - '0');
+				k++;
 				p++;
-				while (isdigit((unsigned char)*p)) {
-					if (k < 3)
-						frac = frac * 10 + (*p - '0');
-					k++;
-					p++;
-				}
-				if (k == 0)
-					return -1;
-				for (; k < 3; k++)
-					frac *= 10;
 			}
+			if (k == 0)
+				return -1;
+			for (; k < 3; k++)
+				frac *= 10;
 		}
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (strcmp(p, "+00:00") == 0)
-			p += 6;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om;
+		if (num(&p, 2, &oh) || *p++ != ':' || num(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		off = sign * (oh * 60 + om);
 	}
 	if (*p)
 		return -1;
@@ -132,6 +145,9 @@ int eas_parse_time(const char *text, int64_t *ms)
 	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
 		return -1;
 	int64_t days = eas_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*ms = ((days * 86400) + h * 3600 + mi * 60 + s) * 1000 + frac;
+	int64_t t = ((days * 86400) + h * 3600 + (mi - off) * 60 + s) * 1000 + frac;
+	if (t > TIME_MAX_MS)
+		return -1;
+	*ms = t;
 	return 0;
 }

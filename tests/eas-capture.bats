@@ -115,7 +115,7 @@ ALL_RATES="8000 11025 16000 22050 44100 48000 96000"
 		}
 	done
 	run eas-capture -r 7999 x.wav
-	[[ "$output" == *"8000..192000"* ]]
+	[[ "$output" == *"an integer from 8000 to 192000 Hz"* ]]
 }
 
 @test "missing file, unknown format and no audio stream exit 1 with a clear message" {

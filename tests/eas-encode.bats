@@ -153,18 +153,19 @@ invalid() {
 	for r in 7999 192001 0 -5 22050.5 abc ""; do
 		run eas-encode -r "$r" "$H"
 		[ "$status" -eq 2 ]
-		[[ "$output" == "eas-encode: invalid rate '$r': must be an integer from 8000 to 192000" ]]
+		[ "${lines[0]}" = "eas-encode: invalid rate \"$r\": an integer from 8000 to 192000 Hz" ]
+		[ "${lines[1]}" = "Try 'eas-encode --help' for more information." ]
 	done
 }
 
 @test "bad --attention and --attention-seconds" {
 	run eas-encode --attention 1000 "$H"
 	[ "$status" -eq 2 ]
-	[ "$output" = "eas-encode: invalid --attention '1000': must be 853+960, 1050 or none" ]
+	[ "${lines[0]}" = "eas-encode: invalid --attention \"1000\": must be 853+960, 1050 or none" ]
 	for s in 7 25.5 x; do
 		run eas-encode --attention-seconds "$s" "$H"
 		[ "$status" -eq 2 ]
-		[ "$output" = "eas-encode: invalid --attention-seconds '$s': must be a number from 8 to 25" ]
+		[ "${lines[0]}" = "eas-encode: invalid --attention-seconds \"$s\": must be a number from 8 to 25" ]
 	done
 }
 
@@ -222,7 +223,7 @@ invalid() {
 @test "--message that cannot be read" {
 	run eas-encode -m "$tmp/none.wav" "$H"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "eas-encode: $tmp/none.wav: "* ]]
+	[ "$output" = "eas-encode: cannot open message file $tmp/none.wav: No such file or directory" ]
 }
 
 @test "refuses to write raw PCM to a terminal" {
@@ -232,9 +233,9 @@ invalid() {
 	[[ "$output" == *"refusing to write raw PCM to a terminal"* ]]
 }
 
-@test "a closed pipe ends it quietly with status 1" {
+@test "a closed pipe ends it quietly with status 0" {
 	run bash -c "eas-encode '$H' 2>'$tmp/err' | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}"
-	[ "$output" = 1 ]
+	[ "$output" = 0 ]
 	[ ! -s "$tmp/err" ]
 }
 
@@ -264,6 +265,7 @@ invalid() {
 @test "unknown option is a usage error" {
 	run eas-encode --bogus "$H"
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"Try 'eas-encode --help' for more information." ]]
 }
 
 @test "man page and completions name every option" {

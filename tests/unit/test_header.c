@@ -557,6 +557,24 @@ static void test_times(void)
 	         at(2024, 2, 29, 12, 0), 30);
 	times_of("ZCZC-WXR-TOR-039173+0030-0601200-KCLE/NWS-", at(2026, 3, 1, 13, 0),
 	         at(2026, 3, 1, 12, 0), 30);
+	/* Issued in the past, never in the future (issue 17): day 123 heard on 30 November 2026
+	 * is 3 May 2026, not 2027 (the nearest year would be 2027). */
+	times_of("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-", at(2026, 11, 30, 12, 0),
+	         at(2026, 5, 3, 16, 45), 30);
+	/* A recording heard 11 months on still dates to its year. */
+	times_of("ZCZC-WXR-TOR-039173+0030-0101200-KCLE/NWS-", at(2026, 12, 20, 0, 0),
+	         at(2026, 1, 10, 12, 0), 30);
+	/* Up to two days of sender clock ahead is allowed, within a year and across New Year. */
+	times_of("ZCZC-WXR-TOR-039173+0030-1241645-KCLE/NWS-", at(2026, 5, 3, 16, 45),
+	         at(2026, 5, 4, 16, 45), 30);
+	times_of("ZCZC-WXR-TOR-039173+0030-0022300-KCLE/NWS-", at(2026, 12, 31, 23, 1),
+	         at(2027, 1, 2, 23, 0), 30);
+	/* More than two days ahead is last year's. */
+	times_of("ZCZC-WXR-TOR-039173+0030-1261645-KCLE/NWS-", at(2026, 5, 3, 16, 44),
+	         at(2025, 5, 6, 16, 45), 30);
+	/* Issued 31 December, heard 1 January: the year before. */
+	times_of("ZCZC-WXR-TOR-039173+0030-3652359-KCLE/NWS-", at(2027, 1, 1, 0, 30),
+	         at(2026, 12, 31, 23, 59), 30);
 	/* Expiry across New Year and a long purge. */
 	times_of("ZCZC-WXR-TOR-039173+9930-3652300-KCLE/NWS-", at(2026, 12, 31, 23, 0),
 	         at(2026, 12, 31, 23, 0), 99 * 60 + 30);
@@ -565,12 +583,16 @@ static void test_times(void)
 	         at(2000, 12, 31, 0, 0), 30);
 	int64_t is, ex;
 	CHECK(parse("ZCZC-WXR-TOR-039173+0030-3660000-KCLE/NWS-", 0) == 0);
-	/* No leap year among 2099, 2100, 2101, nor 2025..2027. */
+	/* Day 366 only in a leap year among NOW's year and its neighbours, and never more
+	 * than the skew ahead. */
 	CHECK(same_header_times(&h, at(2100, 6, 1, 0, 0), &is, &ex) == -1);
 	CHECK(same_header_times(&h, at(2026, 6, 1, 0, 0), &is, &ex) == -1);
-	/* Heard early in 2027: 2028 is the only leap year among 2026..2028. */
-	CHECK(same_header_times(&h, at(2027, 1, 5, 0, 0), &is, &ex) == 0);
+	CHECK(same_header_times(&h, at(2027, 1, 5, 0, 0), &is, &ex) == -1);
+	CHECK(same_header_times(&h, at(2025, 6, 1, 0, 0), &is, &ex) == 0);
+	CHECK(is == at(2024, 12, 31, 0, 0));
+	CHECK(same_header_times(&h, at(2028, 12, 29, 0, 0), &is, &ex) == 0);
 	CHECK(is == at(2028, 12, 31, 0, 0));
+	CHECK(same_header_times(&h, at(2028, 12, 28, 23, 59), &is, &ex) == -1);
 
 	/* RFC 3339 of the times. */
 	char b[40];

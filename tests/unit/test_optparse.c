@@ -43,5 +43,27 @@ int main(void)
 	CHECK(eas_parse_size("99999999999999999999999", 0, ~0ull, &z) == -1);
 	CHECK(eas_parse_size("17179869184G", 0, ~0ull, &z) == -1); /* 2^64 bytes */
 	CHECK(z == 7);
+
+	/* Decimal only: no exponent, hex, leading space or sign, or a lone point (issue 17). */
+	CHECK(eas_parse_long("1e5", 0, 1000000, &l) == -1);
+	CHECK(eas_parse_long("0x5622", 0, 100000, &l) == -1);
+	CHECK(eas_parse_long(" 22050", 0, 100000, &l) == -1);
+	CHECK(eas_parse_long("+22050", 0, 100000, &l) == -1);
+	CHECK(eas_parse_long("-", -5, 5, &l) == -1);
+	CHECK(eas_parse_long("0", 0, 5, &l) == 0 && l == 0);
+	CHECK(eas_parse_double("1e5", 0, 1e6, &d) == -1);
+	CHECK(eas_parse_double("0x10", 0, 100, &d) == -1);
+	CHECK(eas_parse_double(" 5", 0, 10, &d) == -1);
+	CHECK(eas_parse_double("+5", 0, 10, &d) == -1);
+	CHECK(eas_parse_double(".", 0, 10, &d) == -1);
+	CHECK(eas_parse_double("5.", 0, 10, &d) == 0 && d == 5);
+	CHECK(eas_parse_double(".5", 0, 10, &d) == 0 && d == 0.5);
+	CHECK(eas_parse_double("-0.25", -1, 0, &d) == 0 && d == -0.25);
+
+	int r = 1;
+	CHECK(eas_parse_rate("22050", &r) == 0 && r == 22050 && r == EAS_RATE_DEFAULT);
+	CHECK(eas_parse_rate("1e5", &r) == -1 && r == 22050);
+	CHECK(eas_parse_rate("7999", &r) == -1);
+	CHECK(eas_parse_rate("192000", &r) == 0 && r == EAS_RATE_MAX);
 	return t_done("test_optparse");
 }

@@ -19,10 +19,9 @@
 #include "exitcode.h"
 #include "log.h"
 #include "optparse.h"
+#include "source.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 
-#define RATE_MIN       8000
-#define RATE_MAX       192000
 #define BACKOFF_MIN_MS 500   /* reconnect delays double from this... */
 #define BACKOFF_MAX_MS 30000 /* ...up to this, exactly (no jitter: one client per source) */
 #define GOOD_RESET_S   60    /* a connection that gave this much audio resets the backoff */
@@ -42,8 +41,9 @@ static void usage(FILE *f)
 	        "  -                    standard input (probed, or raw with --raw)\n"
 	        "\n"
 	        "options:\n"
-	        "  -r, --rate HZ        output sample rate, %d..%d (default 22050)\n"
-	        "  -s, --source NAME    monitor name for status lines (default the host name)\n"
+	        "  -r, --rate HZ        output sample rate, %d..%d (default %d)\n"
+	        "  -s, --source NAME    monitor name for status lines, 1 to 64 printable\n"
+	        "                       characters (default the host name)\n"
 	        "      --device-rate HZ ALSA: capture at this rate (default: nearest to -r)\n"
 	        "      --channels N     ALSA / --raw: channel count (default 1, or the device's)\n"
 	        "      --raw RATE       input is headerless s16le at RATE Hz (--channels N)\n"
@@ -58,17 +58,8 @@ static void usage(FILE *f)
 	        "      --version        print the version\n"
 	        "\n"
 	        "exit status: 0 end of file, --duration, SIGTERM/SIGINT or stdout closed;\n"
-	        "1 runtime failure; 2 usage; 3 --timeout without audio.\n",
-	        RATE_MIN, RATE_MAX);
-}
-
-static int bad_usage(const char *fmt, const char *arg)
-{
-	char msg[512];
-	snprintf(msg, sizeof msg, fmt, arg);
-	log_error("%s", msg);
-	fprintf(stderr, "Try 'eas-capture --help'.\n");
-	return EAS_EXIT_USAGE;
+	        "1 runtime failure; 2 usage; 3 --timeout without audio.  SIGHUP reconnects.\n",
+	        EAS_RATE_MIN, EAS_RATE_MAX, EAS_RATE_DEFAULT);
 }
 
 static bool parse_int(const char *s, long lo, long hi, int *out)
@@ -191,7 +182,8 @@ static int capture(const struct cap_opts *o, struct sink *s)
 			log_info("stdout closed by the reader; stopping");
 			return finish("stopped", EAS_EXIT_OK);
 		case END_WRITEERR:
-			log_error("writing to stdout: %s", strerror(s->err));
+			errno = s->err;
+			log_error_errno("writing to stdout");
 			status_error("writing to stdout failed");
 			return finish("failed", EAS_EXIT_FAIL);
 		case END_TIMEOUT:
@@ -263,36 +255,38 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cap_opts o = {.rate = 22050, .status_fd = -1};
-	char host[HOST_NAME_MAX + 1] = "localhost";
+	struct cap_opts o = {.rate = EAS_RATE_DEFAULT, .status_fd = -1};
+	char host[EAS_SOURCE_MAX + 1];
 	int verbose = 0, c;
 
 	eas_log_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "r:s:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (!parse_int(optarg, RATE_MIN, RATE_MAX, &o.rate))
-				return bad_usage("-r: rate '%s' is not an integer 8000..192000",
-				                 optarg);
+			if (eas_parse_rate(optarg, &o.rate) < 0)
+				return eas_usage_error("invalid rate \"%s\": " EAS_RATE_RULE,
+				                       optarg);
 			break;
 		case 's':
-			if (!*optarg)
-				return bad_usage("-s: empty source name%s", "");
+			if (eas_source_check(optarg) < 0)
+				return eas_usage_error("invalid source \"%s\": " EAS_SOURCE_RULE,
+				                       optarg);
 			o.source = optarg;
 			break;
 		case OPT_DEVICE_RATE:
 			if (!parse_int(optarg, 1000, 768000, &o.device_rate))
-				return bad_usage("--device-rate: '%s' is not a rate 1000..768000",
-				                 optarg);
+				return eas_usage_error(
+				    "--device-rate: '%s' is not a rate 1000..768000", optarg);
 			break;
 		case OPT_CHANNELS:
 			if (!parse_int(optarg, 1, 64, &o.channels))
-				return bad_usage("--channels: '%s' is not a count 1..64", optarg);
+				return eas_usage_error("--channels: '%s' is not a count 1..64",
+				                       optarg);
 			break;
 		case OPT_RAW:
-			if (!parse_int(optarg, RATE_MIN, RATE_MAX, &o.raw_rate))
-				return bad_usage("--raw: rate '%s' is not an integer 8000..192000",
-				                 optarg);
+			if (eas_parse_rate(optarg, &o.raw_rate) < 0)
+				return eas_usage_error("invalid --raw rate \"%s\": " EAS_RATE_RULE,
+				                       optarg);
 			break;
 		case OPT_REALTIME:
 			o.realtime = true;
@@ -302,12 +296,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DURATION:
 			if (!parse_seconds(optarg, &o.duration))
-				return bad_usage(
+				return eas_usage_error(
 				    "--duration: '%s' is not a positive number of seconds", optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (!parse_seconds(optarg, &o.timeout))
-				return bad_usage(
+				return eas_usage_error(
 				    "--timeout: '%s' is not a positive number of seconds", optarg);
 			break;
 		case OPT_NO_RECONNECT:
@@ -315,8 +309,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATUS_FD:
 			if (!parse_int(optarg, 0, INT_MAX, &o.status_fd))
-				return bad_usage("--status-fd: '%s' is not a file descriptor",
-				                 optarg);
+				return eas_usage_error("--status-fd: '%s' is not a file descriptor",
+				                       optarg);
 			break;
 		case 'v':
 			verbose++;
@@ -328,16 +322,16 @@ int main(int argc, char **argv)
 			printf("eas-capture %s\n", EAS_VERSION);
 			return fflush(stdout) == 0 && !ferror(stdout) ? EAS_EXIT_OK : EAS_EXIT_FAIL;
 		default:
-			fprintf(stderr, "Try 'eas-capture --help'.\n");
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
 	if (optind != argc - 1)
-		return bad_usage(optind >= argc ? "no SOURCE given%s" : "one SOURCE only, not '%s'",
-		                 optind >= argc ? "" : argv[optind + 1]);
+		return eas_usage_error(optind >= argc ? "no SOURCE given%s"
+		                                      : "one SOURCE only, not '%s'",
+		                       optind >= argc ? "" : argv[optind + 1]);
 	o.input = argv[optind];
 	if (!*o.input)
-		return bad_usage("empty SOURCE%s", "");
+		return eas_usage_error("empty SOURCE");
 
 	/* Validate the combination. */
 	for (size_t i = 0; !o.src && i < sizeof sources / sizeof sources[0]; i++) {
@@ -349,27 +343,27 @@ int main(int argc, char **argv)
 	}
 	char msg[512];
 	if (o.src->check && o.src->check(&o, msg, sizeof msg) < 0)
-		return bad_usage("%s", msg);
+		return eas_usage_error("%s", msg);
 	if (o.loop && o.kind != CAP_FILE)
-		return bad_usage("--loop applies to files only%s", "");
+		return eas_usage_error("--loop applies to files only");
 	if (o.no_reconnect && o.kind != CAP_NET)
 		log_warn("--no-reconnect applies to network sources only; ignored");
 	if (o.status_fd >= 0) {
 		if (o.status_fd == STDOUT_FILENO || o.status_fd == STDIN_FILENO)
-			return bad_usage("--status-fd: %s is not usable (stdout carries the PCM)",
-			                 o.status_fd == 0 ? "0" : "1");
+			return eas_usage_error(
+			    "--status-fd: %s is not usable (stdout carries the PCM)",
+			    o.status_fd == 0 ? "0" : "1");
 		if (fcntl(o.status_fd, F_GETFL) == -1) {
 			char n[16];
 			snprintf(n, sizeof n, "%d", o.status_fd);
-			return bad_usage("--status-fd: %s is not an open file descriptor", n);
+			return eas_usage_error("--status-fd: %s is not an open file descriptor", n);
 		}
 	}
-	if (!o.source) {
-		if (gethostname(host, sizeof host) != 0)
-			strcpy(host, "localhost");
-		host[sizeof host - 1] = '\0';
-		o.source = host;
-	}
+	if (isatty(STDOUT_FILENO)) /* the same rule as eas-encode */
+		return eas_usage_error("refusing to write raw PCM to a terminal: redirect or pipe "
+		                       "stdout");
+	if (!o.source)
+		o.source = eas_source_default(host, sizeof host);
 	eas_log_set_level(EAS_LOG_WARN + verbose);
 	src_av_log_setup(verbose);
 
@@ -384,7 +378,7 @@ int main(int argc, char **argv)
 	sink_free(&s);
 	snd_config_update_free_global();
 	if (close(STDOUT_FILENO) != 0 && errno != EPIPE && errno != EINTR && rc == EAS_EXIT_OK) {
-		log_error("closing stdout: %s", strerror(errno));
+		log_error_errno("closing stdout");
 		rc = EAS_EXIT_FAIL;
 	}
 	return rc;

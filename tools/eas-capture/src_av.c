@@ -34,12 +34,27 @@ struct src_av {
 	bool stalled;        /* the interrupt callback fired for the deadline (sticky) */
 	bool gave_up;        /* ... for --timeout */
 	bool hup_reopens;    /* SIGHUP ends the connection (network); else it is ignored */
+	bool raw;            /* --raw: headerless s16le */
+	const char *input;   /* the SOURCE argument, for messages */
 	struct sink *sink;
 };
 
 /* ---- libav logging through the project logger ---- */
 
 static pthread_mutex_t avlog_mu = PTHREAD_MUTEX_INITIALIZER;
+static char avlog_last[512]; /* libav's last error message, kept even when its log is silent */
+
+/* Take (and clear) libav's last error message into BUF; false when there is none. */
+static bool avlog_take_error(char *buf, size_t len)
+{
+	pthread_mutex_lock(&avlog_mu);
+	bool have = avlog_last[0] != '\0';
+	if (have)
+		snprintf(buf, len, "%s", avlog_last);
+	avlog_last[0] = '\0';
+	pthread_mutex_unlock(&avlog_mu);
+	return have;
+}
 
 static void avlog_cb(void *avcl, int level, const char *fmt, va_list vl)
 {
@@ -48,6 +63,18 @@ static void avlog_cb(void *avcl, int level, const char *fmt, va_list vl)
 	static size_t len;
 	char part[1024];
 
+	if (level <= AV_LOG_ERROR) {
+		/* Remembered for why(): libav's errors often say more than the AVERROR code
+		 * ("Failed to resolve hostname x: Name or service not known" behind EIO). */
+		va_list vc;
+		int pfx = 0;
+		va_copy(vc, vl);
+		pthread_mutex_lock(&avlog_mu);
+		av_log_format_line2(NULL, level, fmt, vc, avlog_last, sizeof avlog_last, &pfx);
+		avlog_last[strcspn(avlog_last, "\r\n")] = '\0';
+		pthread_mutex_unlock(&avlog_mu);
+		va_end(vc);
+	}
 	if (level > av_log_get_level())
 		return;
 	pthread_mutex_lock(&avlog_mu);
@@ -242,6 +269,9 @@ static int interrupt_cb(void *opaque)
 static void arm(struct src_av *a)
 {
 	a->deadline_ns = a->live ? eas_mono_ns() + NET_STALL_NS : 0;
+	pthread_mutex_lock(&avlog_mu); /* an error logged from now on is this call's */
+	avlog_last[0] = '\0';
+	pthread_mutex_unlock(&avlog_mu);
 }
 
 static void av_err(int r, char *buf, size_t len)
@@ -255,9 +285,11 @@ static void av_err(int r, char *buf, size_t len)
 static void why(const struct src_av *a, int r, const char *what, const char *url, char *err,
                 size_t errlen)
 {
-	char e[AV_ERROR_MAX_STRING_SIZE];
+	char e[512];
 
-	if (r == AVERROR_EXIT && a->stalled)
+	if (r == AVERROR(EIO) && avlog_take_error(e, sizeof e) && strstr(e, "resolve"))
+		; /* "Failed to resolve hostname ...": say so, not "Input/output error" */
+	else if (r == AVERROR_EXIT && a->stalled)
 		snprintf(e, sizeof e, "no data for %d s", (int)(NET_STALL_NS / 1000000000LL));
 	else if (r == AVERROR_EXIT && a->gave_up)
 		snprintf(e, sizeof e, "timed out");
@@ -408,6 +440,8 @@ static int src_av_open(struct src_av **out, const struct cap_opts *o, struct sin
 		return AVERROR(ENOMEM);
 	}
 	a->sink = s;
+	a->raw = o->raw_rate > 0;
+	a->input = o->input;
 	a->live = is_network_url(o->input);
 	a->hup_reopens = o->kind == CAP_NET;
 	if (!o->raw_rate && is_playlist(o->input)) {
@@ -476,8 +510,16 @@ static int receive(struct src_av *a, struct sink *s, char *err, size_t errlen)
 		int r = avcodec_receive_frame(a->dec, a->frame);
 		if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
 			return END_EOF;
+		if (r == AVERROR_INVALIDDATA && a->raw) {
+			/* the s16le demuxer's last packet is the odd byte (decode's wording) */
+			snprintf(err, errlen,
+			         "%s: input ended in the middle of a sample (odd byte count); last "
+			         "byte ignored",
+			         a->input);
+			return END_ERROR;
+		}
 		if (r < 0) {
-			why(a, r, "decoding", "", err, errlen);
+			why(a, r, "decoding", a->input, err, errlen);
 			return END_ERROR;
 		}
 		int rate = a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate;

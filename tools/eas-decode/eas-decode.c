@@ -16,6 +16,7 @@
 #include "optparse.h"
 #include "same_decode.h"
 #include "signals.h"
+#include "source.h"
 #include "timeutil.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 
@@ -28,19 +29,23 @@ static void usage(FILE *f)
 	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
 	    "\n"
 	    "  -r, --rate HZ              input sample rate, 8000..192000 (default 22050)\n"
-	    "  -s, --source NAME          monitor name in every line (default the host name)\n"
+	    "  -s, --source NAME          monitor name in every line, 1 to 64 printable\n"
+	    "                             characters (default the host name)\n"
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
-	    "      --now TIME             receive time of the input's start (RFC 3339, epoch\n"
-	    "                             seconds or \"now\"); times are then taken from the "
-	    "input\n"
+	    "      --now TIME             receive time of the input's start (RFC 3339 such as\n"
+	    "                             2026-11-22T14:05:00Z or ...+02:00, epoch seconds or\n"
+	    "                             \"now\"); times are then taken from the input\n"
 	    "      --status-interval S    a status line every S seconds of audio (default 5, 0 "
 	    "off)\n"
 	    "      --silence-threshold DB RMS below which audio is quiet (default -50 dBFS)\n"
 	    "      --silence-duration S   quiet this long is reported as silence (default 10)\n"
 	    "  -v, --verbose              more log on stderr (repeat for more)\n"
 	    "  -h, --help                 this help\n"
-	    "      --version              print the version\n");
+	    "      --version              print the version\n"
+	    "\n"
+	    "exit status: 0 done (also when the reader of stdout went away), 1 runtime\n"
+	    "failure, 2 usage.  SIGHUP is ignored; SIGINT and SIGTERM end it cleanly.\n");
 }
 
 struct opts {
@@ -61,11 +66,15 @@ static int64_t event_time(const struct opts *o, uint64_t pos)
 	return eas_now_ms();
 }
 
+static int write_errno; /* errno of the write that failed */
+
 /* Write one line; returns -1 when stdout is gone. */
 static int emit(const char *s, size_t n)
 {
-	if (fwrite(s, 1, n, stdout) != n || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+	if (fwrite(s, 1, n, stdout) != n || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		write_errno = errno;
 		return -1;
+	}
 	return 0;
 }
 
@@ -136,64 +145,55 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {.rate = 22050, .status_interval = 5, .silence_db = -50, .silence_s = 10};
-	static char host[256];
-	double v;
+	struct opts o = {
+	    .rate = EAS_RATE_DEFAULT, .status_interval = 5, .silence_db = -50, .silence_s = 10};
+	static char host[EAS_SOURCE_MAX + 1];
 	int c, verbose = EAS_LOG_WARN;
 
 	eas_log_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "r:s:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (eas_parse_double(optarg, 8000, 192000, &v) < 0 || v != floor(v)) {
-				log_error("invalid rate \"%s\": an integer from 8000 to 192000 Hz",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
-			o.rate = (int)v;
+			if (eas_parse_rate(optarg, &o.rate) < 0)
+				return eas_usage_error("invalid rate \"%s\": " EAS_RATE_RULE,
+				                       optarg);
 			break;
 		case 's':
-			if (!*optarg) {
-				log_error("empty source name");
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_source_check(optarg) < 0)
+				return eas_usage_error("invalid source \"%s\": " EAS_SOURCE_RULE,
+				                       optarg);
 			o.source = optarg;
 			break;
 		case OPT_RAW:
 			o.raw = 1;
 			break;
 		case OPT_NOW:
-			if (eas_parse_time(optarg, &o.now_ms) < 0) {
-				log_error("invalid --now \"%s\": use RFC 3339 "
-				          "(2026-11-22T14:05:00Z), epoch "
-				          "seconds or \"now\"",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_time(optarg, &o.now_ms) < 0)
+				return eas_usage_error(
+				    "invalid --now \"%s\": an RFC 3339 date and time up to the "
+				    "year 9999 (2026-11-22T14:05:00Z, "
+				    "2026-11-22T16:05:00.5+02:00), "
+				    "epoch seconds or \"now\"",
+				    optarg);
 			o.have_now = 1;
 			break;
 		case OPT_STATUS:
-			if (eas_parse_double(optarg, 0, 86400, &o.status_interval) < 0) {
-				log_error("invalid --status-interval \"%s\": seconds from 0 (off) "
-				          "to 86400",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 0, 86400, &o.status_interval) < 0)
+				return eas_usage_error("invalid --status-interval \"%s\": seconds "
+				                       "from 0 (off) to 86400",
+				                       optarg);
 			break;
 		case OPT_SIL_DB:
-			if (eas_parse_double(optarg, -120, 0, &o.silence_db) < 0) {
-				log_error("invalid --silence-threshold \"%s\": dBFS from -120 to 0",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, -120, 0, &o.silence_db) < 0)
+				return eas_usage_error(
+				    "invalid --silence-threshold \"%s\": dBFS from -120 to 0",
+				    optarg);
 			break;
 		case OPT_SIL_S:
-			if (eas_parse_double(optarg, 0, 86400, &o.silence_s) < 0) {
-				log_error(
+			if (eas_parse_double(optarg, 0, 86400, &o.silence_s) < 0)
+				return eas_usage_error(
 				    "invalid --silence-duration \"%s\": seconds from 0 to 86400",
 				    optarg);
-				return EAS_EXIT_USAGE;
-			}
 			break;
 		case 'v':
 			verbose++;
@@ -205,32 +205,25 @@ int main(int argc, char **argv)
 			printf("eas-decode %s\n", EAS_VERSION);
 			return EAS_EXIT_OK;
 		default:
-			usage(stderr);
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
 	eas_log_set_level(verbose);
-	if (argc - optind > 1) {
-		log_error("too many arguments: one FILE at most");
-		usage(stderr);
-		return EAS_EXIT_USAGE;
-	}
-	if (!o.source) {
-		if (gethostname(host, sizeof host - 1) < 0 || !*host)
-			strcpy(host, "localhost");
-		o.source = host;
-	}
+	if (argc - optind > 1)
+		return eas_usage_error("too many arguments: one FILE at most");
+	if (!o.source)
+		o.source = eas_source_default(host, sizeof host);
 
 	const char *path = optind < argc ? argv[optind] : "-";
 	FILE *in = stdin;
 	if (strcmp(path, "-") != 0 && !(in = fopen(path, "rb"))) {
-		log_error("cannot open %s: %s", path, strerror(errno));
+		log_error_errno("cannot open %s", path);
 		return EAS_EXIT_FAIL;
 	}
 	if (in == stdin && isatty(STDIN_FILENO))
 		log_warn("reading PCM from a terminal; pipe eas-capture or a file in");
 
-	eas_signals_install(false);
+	eas_signals_install(false); /* SIGHUP: nothing to reopen, ignored */
 
 	struct same_decoder *dec = same_decoder_new(o.rate);
 	if (!dec) {
@@ -289,7 +282,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (ferror(in) && !eas_sig_stop) {
-		log_error("read error on %s: %s", path, strerror(errno));
+		log_error_errno("read error on %s", path);
 		rc = EAS_EXIT_FAIL;
 	}
 	if (!gone) {
@@ -310,10 +303,14 @@ int main(int argc, char **argv)
 	eas_json_free(&j);
 	if (in != stdin)
 		fclose(in);
-	if (gone || ferror(stdout) || fflush(stdout) == EOF) {
-		/* a closed pipe downstream ends us quietly */
-		if (errno != EPIPE)
-			log_error("write error: %s", strerror(errno));
+	if (!gone && (ferror(stdout) || fflush(stdout) == EOF))
+		write_errno = errno;
+	if (gone || write_errno) {
+		/* a closed pipe downstream ends us quietly, with status 0 (DESIGN.md) */
+		if (write_errno == EPIPE)
+			return rc;
+		errno = write_errno;
+		log_error_errno("write error");
 		return EAS_EXIT_FAIL;
 	}
 	return rc;

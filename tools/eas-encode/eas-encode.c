@@ -1,6 +1,7 @@
 /* eas-encode.c: writes a SAME alert (header bursts, attention tone, message, EOM) as PCM, WAV or
  * FLAC. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,118 +21,52 @@
 #include <libswresample/swresample.h>
 #include <sndfile.h>
 
+#include "encode.h"
 #include "exitcode.h"
 #include "log.h"
 #include "optparse.h"
 #include "same_encode.h"
 #include "same_header.h"
+#include "signals.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 
 #define AMPLITUDE    0.5 /* -6 dBFS peak */
 #define MAX_LOC_ARGS 64  /* more than SAME_MAX_LOCATIONS, so the parser names the error */
 #define MSG_FRAMES   4096
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: eas-encode [options] HEADER\n"
-	        "       eas-encode [options] --org ORG --event EEE --loc PSSCCC [--loc ...]\n"
-	        "                  --purge TTTT [--issued now|JJJHHMM] --sender LLLLLLLL\n"
-	        "Write a SAME alert (3 header bursts, attention signal, message, 3 EOM bursts)\n"
-	        "as s16le mono PCM on stdout, or as WAV/FLAC with -o.\n"
-	        "\n"
-	        "  -r, --rate HZ              sample rate, 8000..192000 (default 22050)\n"
-	        "  -o, --output FILE          write FILE.wav or FILE.flac instead of raw PCM\n"
-	        "      --attention TONE       853+960 (default), 1050 (NWS) or none\n"
-	        "      --attention-seconds S  attention signal length, 8..25 (default 8)\n"
-	        "  -m, --message FILE         message audio from a sound file (mixed to mono,\n"
-	        "                             resampled to the rate)\n"
-	        "      --no-eom               stop after the message, without the EOM bursts\n"
-	        "      --org ORG              originator: EAS, CIV, WXR, PEP\n"
-	        "      --event EEE            event code, e.g. TOR, RWT\n"
-	        "      --loc PSSCCC           location code, repeat for up to 31\n"
-	        "      --purge TTTT           valid time, HHMM (0015, 0030, 0045, 0100, 0130...)\n"
-	        "      --issued now|JJJHHMM   issue time, UTC (default now)\n"
-	        "      --sender LLLLLLLL      8-character station id, e.g. KCLE/NWS\n"
-	        "  -v, --verbose              more log on stderr (repeat for more)\n"
-	        "  -h, --help                 this help\n"
-	        "      --version              print the version\n"
-	        "\n"
-	        "Example: eas-encode 'ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-' | eas-decode\n");
-}
-
-/* Where the samples go: raw s16le to a stdio stream, or a sound file. */
-struct sink {
-	FILE *fp;
-	SNDFILE *sf;
-	const char *name;
-	int epipe;  /* the reader went away */
-	int failed; /* a write failed (and was reported, unless epipe) */
-};
-
-/* Write N samples; returns 0, or -1 after logging (quietly for a closed pipe). */
-static int sink_write(struct sink *s, const int16_t *buf, size_t n)
-{
-	if (s->sf) {
-		sf_count_t w = sf_write_short(s->sf, buf, (sf_count_t)n);
-		if (w != (sf_count_t)n) {
-			s->failed = 1;
-			log_error("%s: write failed: %s", s->name, sf_strerror(s->sf));
-			return -1;
-		}
-		return 0;
-	}
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-	for (size_t i = 0; i < n; i++) {
-		unsigned char b[2] = {(unsigned char)(buf[i] & 0xff),
-		                      (unsigned char)((uint16_t)buf[i] >> 8)};
-		if (fwrite(b, 1, 2, s->fp) != 2)
-			goto fail;
-	}
-	return 0;
-#else
-	if (fwrite(buf, sizeof *buf, n, s->fp) == n)
-		return 0;
-	goto fail;
-#endif
-fail:
-	s->failed = 1;
-	if (errno == EPIPE) {
-		s->epipe = 1;
-		return -1;
-	}
-	log_error("%s: write failed: %s", s->name, strerror(errno));
-	return -1;
-}
-
-static int sink_close(struct sink *s)
-{
-	int rc = 0;
-
-	if (s->sf) {
-		if (sf_close(s->sf) != 0) {
-			log_error("%s: close failed", s->name);
-			rc = -1;
-		}
-		s->sf = NULL;
-	} else if (s->fp) {
-		if (fflush(s->fp) != 0 || ferror(s->fp)) {
-			if (errno == EPIPE)
-				s->epipe = 1;
-			else if (!s->failed)
-				log_error("%s: write failed: %s", s->name, strerror(errno));
-			rc = -1;
-		}
-	}
-	return rc;
+	fprintf(
+	    f,
+	    "usage: eas-encode [options] HEADER\n"
+	    "       eas-encode [options] --org ORG --event EEE --loc PSSCCC [--loc ...]\n"
+	    "                  --purge TTTT [--issued now|JJJHHMM] --sender LLLLLLLL\n"
+	    "Write a SAME alert (3 header bursts, attention signal, message, 3 EOM bursts)\n"
+	    "as s16le mono PCM on stdout, or as WAV/FLAC with -o.\n"
+	    "\n"
+	    "  -r, --rate HZ              sample rate, 8000..192000 (default 22050)\n"
+	    "  -o, --output FILE          write FILE.wav or FILE.flac instead of raw PCM (under\n"
+	    "                             a temporary name, renamed when complete)\n"
+	    "      --attention TONE       853+960 (default), 1050 (NWS) or none\n"
+	    "      --attention-seconds S  attention signal length, 8..25 (default 8)\n"
+	    "  -m, --message FILE         message audio from a sound file (mixed to mono,\n"
+	    "                             resampled to the rate)\n"
+	    "      --no-eom               stop after the message, without the EOM bursts\n"
+	    "      --org ORG              originator: EAS, CIV, WXR, PEP\n"
+	    "      --event EEE            event code, e.g. TOR, RWT\n"
+	    "      --loc PSSCCC           location code, repeat for up to 31\n"
+	    "      --purge TTTT           valid time, HHMM (0015, 0030, 0045, 0100, 0130...)\n"
+	    "      --issued now|JJJHHMM   issue time, UTC (default now)\n"
+	    "      --sender LLLLLLLL      8-character station id, e.g. KCLE/NWS\n"
+	    "  -v, --verbose              more log on stderr (repeat for more)\n"
+	    "  -h, --help                 this help\n"
+	    "      --version              print the version\n"
+	    "\n"
+	    "exit status: 0 done (also when the reader of stdout went away), 1 runtime\n"
+	    "failure, 2 usage.  SIGHUP is ignored; SIGINT and SIGTERM stop it (no -o file\n"
+	    "is left behind).\n"
+	    "\n"
+	    "Example: eas-encode 'ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-' | eas-decode\n");
 }
 
 /* Generator of the alert: one modulator and a work buffer. */
@@ -159,7 +95,7 @@ static int gen_burst(struct gen *g, const char *data)
 {
 	size_t len = strlen(data), n = same_mod_burst(&g->mod, data, len, NULL, 0);
 
-	if (stop || ensure(g, n) < 0)
+	if (eas_sig_stop || ensure(g, n) < 0)
 		return -1;
 	n = same_mod_burst(&g->mod, data, len, g->buf, g->cap);
 	return sink_write(g->out, g->buf, n);
@@ -171,7 +107,7 @@ static int gen_tone(struct gen *g, double f1, double f2, size_t n)
 	same_mod_tone_reset(&g->mod);
 	while (n > 0) {
 		size_t k = n < g->cap ? n : g->cap;
-		if (stop)
+		if (eas_sig_stop)
 			return -1;
 		if (f1 > 0)
 			same_mod_tone(&g->mod, f1, f2, k, g->buf, g->cap);
@@ -194,6 +130,7 @@ struct message {
 	SNDFILE *sf;
 	SF_INFO info;
 	const char *name;
+	int fd;          /* the open file, -1 when none */
 	SwrContext *swr; /* NULL when the rates match */
 	float *in;       /* MSG_FRAMES * channels */
 	float *mono;     /* MSG_FRAMES */
@@ -201,11 +138,30 @@ struct message {
 
 static int message_open(struct message *m, const char *name, unsigned rate)
 {
+	struct stat st;
+	int fd;
+
 	memset(m, 0, sizeof *m);
+	m->fd = -1;
 	m->name = name;
-	m->sf = sf_open(name, SFM_READ, &m->info);
+	/* Say what is wrong in our words, not libsndfile's ("System error : ...",
+	 * "Format not recognised."). */
+	if ((fd = open(name, O_RDONLY)) < 0) {
+		log_error_errno("cannot open message file %s", name);
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_error("message file %s is a directory, not a sound file", name);
+		close(fd);
+		return -1;
+	}
+	m->fd = fd;
+	m->sf = sf_open_fd(fd, SFM_READ, &m->info, SF_FALSE);
 	if (!m->sf) {
-		log_error("%s: %s", name, sf_strerror(NULL));
+		log_error("message file %s is not a sound file eas-encode can read (WAV, FLAC, "
+		          "Ogg, MP3, AIFF, ...)",
+		          name);
+		log_debug("libsndfile: %s", sf_strerror(NULL));
 		return -1;
 	}
 	if (m->info.channels < 1 || m->info.samplerate < 1) {
@@ -236,10 +192,13 @@ static void message_close(struct message *m)
 {
 	if (m->sf)
 		sf_close(m->sf);
+	if (m->fd >= 0)
+		close(m->fd);
 	swr_free(&m->swr);
 	free(m->in);
 	free(m->mono);
 	memset(m, 0, sizeof *m);
+	m->fd = -1;
 }
 
 static int16_t float_s16(float v)
@@ -257,7 +216,7 @@ static int gen_message(struct gen *g, struct message *m)
 		sf_count_t got;
 		size_t n;
 
-		if (stop)
+		if (eas_sig_stop)
 			return -1;
 		got = sf_readf_float(m->sf, m->in, MSG_FRAMES);
 		if (got < 0)
@@ -365,21 +324,9 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Output format from the file name's extension: SF_FORMAT_* or 0. */
-static int format_of(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (dot && strcasecmp(dot, ".wav") == 0)
-		return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-	if (dot && strcasecmp(dot, ".flac") == 0)
-		return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	long rate = 22050;
+	int rate = EAS_RATE_DEFAULT;
 	double att_f1 = 853, att_f2 = 960, att_s = 8;
 	const char *outname = NULL, *msgname = NULL;
 	const char *org = NULL, *event = NULL, *purge = NULL, *issued = NULL, *sender = NULL;
@@ -387,22 +334,18 @@ int main(int argc, char **argv)
 	int nloc = 0, eom = 1, verbose = 0, fields = 0, c;
 	char *header = NULL, err[256];
 	struct same_header h;
-	struct sink out = {0};
-	struct message msg = {0};
+	struct sink out = {.fd = -1};
+	struct message msg = {.fd = -1};
 	struct gen g = {0};
-	struct sigaction sa;
 	int rc = EAS_EXIT_FAIL;
 
 	eas_log_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "r:o:m:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (eas_parse_long(optarg, 8000, 192000, &rate) < 0) {
-				log_error(
-				    "invalid rate '%s': must be an integer from 8000 to 192000",
-				    optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_rate(optarg, &rate) < 0)
+				return eas_usage_error("invalid rate \"%s\": " EAS_RATE_RULE,
+				                       optarg);
 			break;
 		case 'o':
 			outname = optarg;
@@ -420,18 +363,17 @@ int main(int argc, char **argv)
 			} else if (strcmp(optarg, "none") == 0) {
 				att_f1 = att_f2 = 0;
 			} else {
-				log_error("invalid --attention '%s': must be 853+960, 1050 or none",
-				          optarg);
-				return EAS_EXIT_USAGE;
+				return eas_usage_error(
+				    "invalid --attention \"%s\": must be 853+960, 1050 or none",
+				    optarg);
 			}
 			break;
 		case OPT_ATTENTION_SECONDS:
-			if (eas_parse_double(optarg, 8, 25, &att_s) < 0) {
-				log_error("invalid --attention-seconds '%s': must be a number from "
-				          "8 to 25",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 8, 25, &att_s) < 0)
+				return eas_usage_error(
+				    "invalid --attention-seconds \"%s\": must be "
+				    "a number from 8 to 25",
+				    optarg);
 			break;
 		case OPT_NO_EOM:
 			eom = 0;
@@ -445,11 +387,10 @@ int main(int argc, char **argv)
 			fields = 1;
 			break;
 		case OPT_LOC:
-			if (nloc == MAX_LOC_ARGS) {
-				log_error("invalid header: too many locations (at most %d)",
-				          SAME_MAX_LOCATIONS);
-				return EAS_EXIT_USAGE;
-			}
+			if (nloc == MAX_LOC_ARGS)
+				return eas_usage_error("invalid header: too many locations (at "
+				                       "most %d)",
+				                       SAME_MAX_LOCATIONS);
 			loc[nloc++] = optarg;
 			fields = 1;
 			break;
@@ -475,44 +416,35 @@ int main(int argc, char **argv)
 			printf("eas-encode %s\n", EAS_VERSION);
 			return fflush(stdout) == 0 && !ferror(stdout) ? EAS_EXIT_OK : EAS_EXIT_FAIL;
 		default:
-			usage(stderr);
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
 	eas_log_set_level(EAS_LOG_WARN + verbose);
 
 	/* The header: one argument, or built from the field options. */
 	if (fields) {
-		if (optind < argc) {
-			log_error("give either HEADER or the field options (--org, --event, ...), "
-			          "not both");
-			return EAS_EXIT_USAGE;
-		}
+		if (optind < argc)
+			return eas_usage_error("give either HEADER or the field options (--org, "
+			                       "--event, ...), not both");
 		const char *missing = !org      ? "--org"
 		                      : !event  ? "--event"
 		                      : !nloc   ? "--loc"
 		                      : !purge  ? "--purge"
 		                      : !sender ? "--sender"
 		                                : NULL;
-		if (missing) {
-			log_error("missing %s: a header built from fields needs --org, --event, "
-			          "--loc, --purge and --sender",
-			          missing);
-			return EAS_EXIT_USAGE;
-		}
+		if (missing)
+			return eas_usage_error("missing %s: a header built from fields needs "
+			                       "--org, --event, --loc, --purge and --sender",
+			                       missing);
 		header = build_header(org, event, loc, nloc, purge, issued, sender);
 		if (!header)
 			return EAS_EXIT_FAIL;
 	} else {
-		if (optind >= argc) {
-			log_error("missing HEADER (or --org, --event, --loc, --purge, --sender)");
-			usage(stderr);
-			return EAS_EXIT_USAGE;
-		}
-		if (argc - optind > 1) {
-			log_error("one HEADER only; quote it if it has spaces");
-			return EAS_EXIT_USAGE;
-		}
+		if (optind >= argc)
+			return eas_usage_error(
+			    "missing HEADER (or --org, --event, --loc, --purge, --sender)");
+		if (argc - optind > 1)
+			return eas_usage_error("one HEADER only; quote it if it has spaces");
 		header = strdup(argv[optind]);
 		if (!header) {
 			log_error("out of memory");
@@ -527,41 +459,29 @@ int main(int argc, char **argv)
 	log_info("header %s", h.raw);
 
 	/* The output. */
-	if (outname && strcmp(outname, "-") != 0) {
+	bool to_file = outname && strcmp(outname, "-") != 0;
+	if (to_file) {
 		if (!format_of(outname)) {
-			log_error("cannot tell the format of '%s': the name must end in .wav or "
-			          ".flac",
-			          outname);
 			free(header);
-			return EAS_EXIT_USAGE;
+			return eas_usage_error("cannot tell the format of \"%s\": the name "
+			                       "must end in .wav or .flac",
+			                       outname);
 		}
 	} else if (isatty(STDOUT_FILENO)) {
-		log_error("refusing to write raw PCM to a terminal: redirect or pipe stdout, or "
-		          "use -o FILE.wav");
 		free(header);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("refusing to write raw PCM to a terminal: redirect or pipe "
+		                       "stdout, or use -o FILE.wav");
 	}
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGINT/SIGTERM stop it, SIGHUP is ignored (nothing to reopen), SIGPIPE shows as EPIPE. */
+	eas_signals_install(false);
 
 	if (msgname && message_open(&msg, msgname, (unsigned)rate) < 0)
 		goto done;
 
-	if (outname && strcmp(outname, "-") != 0) {
-		SF_INFO info = {
-		    .samplerate = (int)rate, .channels = 1, .format = format_of(outname)};
-		out.name = outname;
-		out.sf = sf_open(outname, SFM_WRITE, &info);
-		if (!out.sf) {
-			log_error("%s: %s", outname, sf_strerror(NULL));
+	if (to_file) {
+		if (sink_open_file(&out, outname, format_of(outname), rate) < 0)
 			goto done;
-		}
 	} else {
 		out.fp = stdout;
 		out.name = "stdout";
@@ -587,9 +507,13 @@ int main(int argc, char **argv)
 	}
 	rc = EAS_EXIT_OK;
 done:
-	if (sink_close(&out) < 0)
+	if (sink_close(&out, rc == EAS_EXIT_OK) < 0)
 		rc = EAS_EXIT_FAIL;
-	if (stop && rc != EAS_EXIT_OK)
+	if (out.epipe) /* the reader went away: a quiet end, status 0 (DESIGN.md) */
+		rc = EAS_EXIT_OK;
+	else if (eas_sig_stop && rc != EAS_EXIT_OK && to_file)
+		log_warn("interrupted: %s not written", outname);
+	else if (eas_sig_stop && rc != EAS_EXIT_OK)
 		log_warn("interrupted: the output is incomplete");
 	message_close(&msg);
 	free(g.buf);

@@ -32,6 +32,7 @@
 #include "optparse.h"
 #include "publish.h"
 #include "signals.h"
+#include "source.h"
 #include "timeutil.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 
@@ -52,14 +53,15 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: eas-publish [-s SOURCE] [-u URL] [--sentinel HOST:PORT[,...] --master NAME]\n"
-	    "                   [--min-replicas N] [--pg CONNINFO] [--spool DIR]\n"
-	    "                   [--spool-memory SIZE] [--spool-reserve SIZE] [--drain-timeout S]\n"
-	    "                   [--prefix P] [--password-file FILE] [-q] [-v]\n"
+	    "                   [--min-replicas N] [--wait-timeout MS] [--pg CONNINFO]\n"
+	    "                   [--spool DIR] [--spool-memory SIZE] [--spool-reserve SIZE]\n"
+	    "                   [--drain-timeout S] [--prefix P] [--maxlen N]\n"
+	    "                   [--password-file FILE] [-q] [-v]\n"
 	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
 	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
 	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
-	    "  -s, --source NAME       this monitor's name (default: the line's source, else\n"
-	    "                          the host name)\n"
+	    "  -s, --source NAME       this monitor's name, 1 to 64 printable characters\n"
+	    "                          (default: the line's source, else the host name)\n"
 	    "  -u, --redis URL         redis://[user:password@]host[:port][/db] or\n"
 	    "                          unix:///path.sock[?db=N] (default $EAS_REDIS_URL, else\n"
 	    "                          %s)\n"
@@ -83,8 +85,8 @@ static void usage(FILE *f)
 	    "  -v, --verbose           more log on stderr (repeatable)\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n"
-	    "Exit: 0 all stored, 1 lines remain spooled, lines not saved or runtime failure,\n"
-	    "2 usage.\n",
+	    "Exit: 0 all stored (also when the reader of stdout went away), 1 lines remain\n"
+	    "spooled, lines not saved or runtime failure, 2 usage.  SIGHUP reconnects.\n",
 	    EAS_REDIS_DEFAULT_URL, EAS_KEYS_DEFAULT_PREFIX);
 }
 
@@ -145,17 +147,15 @@ static int parse_options(int argc, char **argv, struct pub_opts *o)
 			o->master = optarg;
 			break;
 		case OPT_MIN_REPLICAS:
-			if (eas_parse_long(optarg, 0, 100, &v) < 0) {
-				log_error("--min-replicas: want 0..100, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 0, 100, &v) < 0)
+				return eas_usage_error("--min-replicas: want 0..100, not %s",
+				                       optarg);
 			o->min_replicas = (int)v;
 			break;
 		case OPT_WAIT_TIMEOUT:
-			if (eas_parse_long(optarg, 1, 600000, &v) < 0) {
-				log_error("--wait-timeout: want 1..600000 ms, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 1, 600000, &v) < 0)
+				return eas_usage_error("--wait-timeout: want 1..600000 ms, not %s",
+				                       optarg);
 			o->wait_ms = (int)v;
 			break;
 		case OPT_PG:
@@ -173,10 +173,9 @@ static int parse_options(int argc, char **argv, struct pub_opts *o)
 				return EAS_EXIT_USAGE;
 			break;
 		case OPT_DRAIN:
-			if (eas_parse_double(optarg, 0, 86400 * 7, &o->drain_s) < 0) {
-				log_error("--drain-timeout: want seconds >= 0, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 0, 86400 * 7, &o->drain_s) < 0)
+				return eas_usage_error("--drain-timeout: want seconds >= 0, not %s",
+				                       optarg);
 			break;
 		case OPT_PREFIX:
 			o->prefix = optarg;
@@ -185,10 +184,9 @@ static int parse_options(int argc, char **argv, struct pub_opts *o)
 			o->password_file = optarg;
 			break;
 		case OPT_MAXLEN:
-			if (eas_parse_long(optarg, 1, 1000000000L, &o->maxlen) < 0) {
-				log_error("--maxlen: want a positive number, not %s", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_long(optarg, 1, 1000000000L, &o->maxlen) < 0)
+				return eas_usage_error("--maxlen: want a positive number, not %s",
+				                       optarg);
 			break;
 		case 'q':
 			o->quiet = true;
@@ -203,25 +201,13 @@ static int parse_options(int argc, char **argv, struct pub_opts *o)
 			printf("eas-publish %s\n", EAS_VERSION);
 			return EAS_EXIT_OK;
 		default:
-			usage(stderr);
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
-	if (optind < argc) {
-		log_error("unexpected argument: %s", argv[optind]);
-		usage(stderr);
-		return EAS_EXIT_USAGE;
-	}
-	if (optind < argc) {
-		log_error("unexpected argument: %s", argv[optind]);
-		usage(stderr);
-		return EAS_EXIT_USAGE;
-	}
-	if (o->source && eas_source_check(o->source) < 0) {
-		log_error("--source: 1..%d printable characters, not \"%s\"", SOURCE_MAX,
-		          o->source);
-		return EAS_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return eas_usage_error("unexpected argument: %s", argv[optind]);
+	if (o->source && eas_source_check(o->source) < 0)
+		return eas_usage_error("invalid source \"%s\": " EAS_SOURCE_RULE, o->source);
 	return -1;
 }
 
@@ -230,7 +216,7 @@ struct pub {
 	struct pub_opts o;
 	struct eas_keys keys;
 	struct eas_redis_conf conf;
-	char hostname[256];
+	char hostname[EAS_SOURCE_MAX + 1];
 	struct eas_spool spool;
 	struct spool_report rep;
 	struct redis_consumer *rc;
@@ -246,21 +232,16 @@ static int open_all(struct pub *p)
 {
 	char err[512], password[512];
 	if (eas_keys_init(&p->keys, p->o.prefix) < 0) {
-		log_error("--prefix: at most %d characters", EAS_KEYS_PREFIX_MAX);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("--prefix: at most %d characters", EAS_KEYS_PREFIX_MAX);
 	}
-	if (gethostname(p->hostname, sizeof p->hostname - 1) < 0 || !p->hostname[0] ||
-	    eas_source_check(p->hostname) < 0)
-		snprintf(p->hostname, sizeof p->hostname, "localhost");
+	eas_source_default(p->hostname, sizeof p->hostname);
 	if (p->o.password_file && eas_read_secret_file(p->o.password_file, password,
 	                                               sizeof password, err, sizeof err) < 0) {
-		log_error("--password-file: %s", err);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("--password-file: %s", err);
 	}
 	if (eas_redis_conf_init(&p->conf, p->o.url, p->o.sentinel, p->o.master,
 	                        p->o.password_file ? password : NULL, err, sizeof err) < 0) {
-		log_error("redis: %s", err);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("redis: %s", err);
 	}
 	static const char *const names[] = {"redis", "pg"};
 	if (eas_spool_open(&p->spool, p->o.spool, names, p->o.pg ? 2 : 1, err, sizeof err) < 0) {
@@ -307,7 +288,7 @@ static void keep_spool(struct pub *p, int64_t now, int64_t *last_save)
 	if (now - *last_save >= SAVE_EVERY) {
 		eas_spool_save(&p->spool);
 		if (eas_spool_compact(&p->spool, COMPACT_MIN) < 0)
-			log_error("spool: cannot compact: %s", strerror(errno));
+			log_error_errno("spool: cannot compact");
 		*last_save = now;
 	}
 }
@@ -320,7 +301,7 @@ static int on_input(struct pub *p)
 		input_ended(p);
 	if (!p->o.quiet && !p->out_closed && ferror(stdout)) {
 		if (errno != EPIPE) {
-			log_error("stdout: %s", strerror(errno));
+			log_error_errno("stdout");
 			return EAS_EXIT_FAIL;
 		}
 		/* the reader went away: stop reading, store what we have */
@@ -386,7 +367,7 @@ static int run(struct pub *p)
 		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("poll: %s", strerror(errno));
+			log_error_errno("poll");
 			return EAS_EXIT_FAIL;
 		}
 		if (r_i >= 0)
@@ -415,6 +396,9 @@ static int finish(struct pub *p, int rc)
 	log_info("%ld lines read, %ld bad, %ld alert/eom spooled, %ld stored, %ld duplicate or "
 	         "replayed, %ld status",
 	         ni.lines, ni.bad, ni.spooled, nr.stored, nr.dup, nr.status);
+	if (ni.bad) /* each was reported with its line number as it came */
+		log_warn("%ld of %ld input lines were invalid and skipped (not stored)", ni.bad,
+		         ni.lines);
 	if (p->pg)
 		log_info("postgresql: %ld rows written", pg_consumer_rows(p->pg));
 	if (spool_report_finish(&p->rep)) {
@@ -425,7 +409,7 @@ static int finish(struct pub *p, int rc)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE && !p->out_closed) {
-			log_error("stdout: %s", strerror(errno));
+			log_error_errno("stdout");
 			rc = EAS_EXIT_FAIL;
 		}
 	}
