@@ -72,6 +72,21 @@ NOT_RUN=(
 	"eas-ctl source list"
 	"eas-ctl --json send source_stop fm1"
 	"kill %1; eas-ctl send ping; echo \"exit \$?\""
+	# eas-watch and the station: a station's Redis, the network, root; tested in
+	# tests/eas-watch.bats, tests/eas-station.bats, tests/run-station.bats and tests/install.bats
+	"eas-watch alerts -f --fips 039173,039095 --group pager --exec '"
+	"  [ \"\$EAS_SIGNIFICANCE\" = warning ] || exit 0"
+	"  curl -fsS -d \"\$EAS_EVENT_NAME for \$EAS_COUNTIES until \$EAS_EXPIRES\" https://pager.example/send'"
+	"eas-watch alerts --since \"\$(date -u +%F)\""
+	"eas-watch alerts --active --json | jq -r .event_name"
+	"cat > station.conf <<'END'"
+	"eas-station -c station.conf -u redis://127.0.0.1:6379"
+	"eas-ctl source add demo3 http://10.0.0.5:8000/live.mp3"
+	"eas-ctl source stop demo3"
+	"eas-watch check"
+	"sudo make install"
+	"sudo cp /usr/local/lib/eas-tools/cgi/lighttpd-eas.conf /etc/lighttpd/conf-available/50-eas.conf"
+	"sudo lighty-enable-mod eas && sudo systemctl reload lighttpd"
 )
 
 setup() {
