@@ -434,6 +434,32 @@ void same_header_id(const char *raw, char out[17])
 	out[16] = '\0';
 }
 
+/* The fields a location gains beyond {code, part, ..., county} when its place has more to say:
+ * kind "marine" and the zone's ugc; superseded_by, the codes (with the location's P digit) that
+ * replaced a code Census dropped.  An ordinary county's object stays as it always was. */
+static void place_json(struct eas_json *j, const struct eas_fips_county *c, int part)
+{
+	if (c->kind == EAS_PLACE_MARINE) {
+		eas_json_key_str(j, "kind", "marine");
+		eas_json_key_str(j, "ugc", c->ugc);
+	}
+	if (c->superseded_by) {
+		eas_json_key(j, "superseded_by");
+		eas_json_arr_begin(j);
+		for (const char *s = c->superseded_by; *s;) {
+			size_t n = strcspn(s, " ");
+			char code[8];
+			if (n == 5) {
+				snprintf(code, sizeof code, "%d%.5s", part, s);
+				eas_json_str(j, code);
+			}
+			s += n;
+			s += strspn(s, " ");
+		}
+		eas_json_arr_end(j);
+	}
+}
+
 void same_header_json(struct eas_json *j, const struct same_header *h, int64_t now_ms)
 {
 	int64_t issued, expires;
@@ -464,6 +490,8 @@ void same_header_json(struct eas_json *j, const struct same_header *h, int64_t n
 		} else {
 			const struct eas_fips_county *c = eas_fips_county(l->state, l->county);
 			eas_json_str(j, c ? c->name : NULL);
+			if (c)
+				place_json(j, c, l->part);
 		}
 		eas_json_obj_end(j);
 	}
