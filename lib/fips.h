@@ -16,17 +16,20 @@ enum eas_place_kind {
  * (NWSI 10-1712).  Sources and rules: data/PROVENANCE.md, scripts/gen-fips.awk.
  */
 struct eas_fips_county {
-	unsigned short state;  /* state FIPS code 1..78, or marine area 57..98 */
-	unsigned short county; /* county FIPS code or marine zone number, 1..999 */
-	unsigned char kind;    /* enum eas_place_kind */
-	unsigned char retired; /* 1: a code Census dropped that transmitters may still send */
-	const char *st;        /* USPS abbreviation, "OH"; NULL for a marine zone */
-	const char *name;      /* UTF-8: "Cuyahoga County", "Doña Ana County", "Lake Erie ..." */
-	const char *ugc;       /* marine: the NWS zone, "GMZ650"; else NULL */
-	const char
-	    *superseded_by; /* retired: GEOIDs of its successors, "46102" or "02063 02066";
-	                       NULL when it has none (Connecticut's counties) or is current */
+	unsigned short state;       /* state FIPS code 1..78, or marine area 57..98 */
+	unsigned short county;      /* county FIPS code or marine zone number, 1..999 */
+	unsigned char kind;         /* enum eas_place_kind */
+	unsigned char retired;      /* 1: a code Census dropped that transmitters may still send */
+	unsigned int name;          /* in eas_fips_strings: UTF-8, "Cuyahoga County", "Doña Ana
+	                               County", "Duluth MN to Port Wing WI" */
+	unsigned int ugc;           /* marine: the NWS zone, "GMZ650"; else 0 (the empty string) */
+	unsigned int superseded_by; /* retired: GEOIDs of its successors, "46102" or "02063 02066";
+	                               0 when it has none (Connecticut's counties) or is current */
 };
+/* The table holds offsets into this one string, not pointers, so that it needs no relocation:
+ * it stays read-only, shared and untouched outside the pages a lookup reads. */
+extern const char eas_fips_strings[];
+#define EAS_FIPS_STR(off) (&eas_fips_strings[(off)])
 
 /* Sorted by (state, county); eas_fips_ncounties entries. */
 extern const struct eas_fips_county eas_fips_counties[];
@@ -36,6 +39,10 @@ extern const char eas_fips_summary[];
 
 /* The place with these codes, or NULL when the table has none. */
 const struct eas_fips_county *eas_fips_county(int state, int county);
+
+/* The name of place C (never NULL) and its state's USPS abbreviation (NULL for a marine zone). */
+const char *eas_fips_name(const struct eas_fips_county *c);
+const char *eas_fips_st(const struct eas_fips_county *c);
 
 /* USPS abbreviation and full name of a state FIPS code; NULL when unknown (and for 57..98, the
  * marine areas). */

@@ -441,12 +441,12 @@ static void place_json(struct eas_json *j, const struct eas_fips_county *c, int 
 {
 	if (c->kind == EAS_PLACE_MARINE) {
 		eas_json_key_str(j, "kind", "marine");
-		eas_json_key_str(j, "ugc", c->ugc);
+		eas_json_key_str(j, "ugc", EAS_FIPS_STR(c->ugc));
 	}
 	if (c->superseded_by) {
 		eas_json_key(j, "superseded_by");
 		eas_json_arr_begin(j);
-		for (const char *s = c->superseded_by; *s;) {
+		for (const char *s = EAS_FIPS_STR(c->superseded_by); *s;) {
 			size_t n = strcspn(s, " ");
 			char code[8];
 			if (n == 5) {
@@ -489,7 +489,7 @@ void same_header_json(struct eas_json *j, const struct same_header *h, int64_t n
 			eas_json_str(j, all);
 		} else {
 			const struct eas_fips_county *c = eas_fips_county(l->state, l->county);
-			eas_json_str(j, c ? c->name : NULL);
+			eas_json_str(j, c ? eas_fips_name(c) : NULL);
 			if (c)
 				place_json(j, c, l->part);
 		}

@@ -11,14 +11,14 @@
 static const char *name_of(int state, int county)
 {
 	const struct eas_fips_county *c = eas_fips_county(state, county);
-	return c ? c->name : NULL;
+	return c ? eas_fips_name(c) : NULL;
 }
 
 /* Successors of (state, county) as the table spells them, NULL when none. */
 static const char *succ_of(int state, int county)
 {
 	const struct eas_fips_county *c = eas_fips_county(state, county);
-	return c ? c->superseded_by : NULL;
+	return c && c->superseded_by ? EAS_FIPS_STR(c->superseded_by) : NULL;
 }
 
 static int retired(int state, int county)
@@ -64,7 +64,8 @@ static void test_entries(void)
 	int ok_names = 1, ok_marine = 1, ok_county = 1, ok_succ = 1;
 	for (size_t i = 0; i < eas_fips_ncounties; i++) {
 		const struct eas_fips_county *e = &eas_fips_counties[i];
-		if (!e->name || !*e->name || strstr(e->name, "  ") || e->name[0] == ' ')
+		const char *name = eas_fips_name(e), *ugc = EAS_FIPS_STR(e->ugc);
+		if (!*name || strstr(name, "  ") || name[0] == ' ' || e->name == 0)
 			ok_names = 0;
 		if (e->kind == EAS_PLACE_MARINE) {
 			const char *area = NULL;
@@ -73,18 +74,18 @@ static void test_entries(void)
 				if (areas[k].sscode == e->state)
 					area = areas[k].area;
 			snprintf(want, sizeof want, "%sZ%03d", area ? area : "??", e->county);
-			if (!area || e->st || !e->ugc || strcmp(e->ugc, want) || e->retired ||
+			if (!area || eas_fips_st(e) || strcmp(ugc, want) || e->retired ||
 			    e->superseded_by || eas_fips_state_abbr(e->state))
 				ok_marine = 0;
 		} else {
-			if (!e->st || e->ugc || !eas_fips_state_abbr(e->state) ||
-			    strcmp(e->st, eas_fips_state_abbr(e->state)))
+			if (!eas_fips_st(e) || *ugc || !eas_fips_state_name(e->state))
 				ok_county = 0;
 			if (e->superseded_by && !e->retired)
 				ok_succ = 0;
 		}
 		/* every successor is a current county-equivalent */
-		for (const char *s = e->superseded_by; s && *s;) {
+		for (const char *s = e->superseded_by ? EAS_FIPS_STR(e->superseded_by) : NULL;
+		     s && *s;) {
 			char *end;
 			long g = strtol(s, &end, 10);
 			const struct eas_fips_county *n =
@@ -157,10 +158,10 @@ static void test_names(void)
 
 	/* marine zones from three waters */
 	const struct eas_fips_county *m = eas_fips_county(77, 650);
-	CHECK_STR(m ? m->name : NULL,
+	CHECK_STR(m ? eas_fips_name(m) : NULL,
 	          "Coastal waters from Pensacola FL to Pascagoula MS out 20 NM");
-	CHECK_STR(m ? m->ugc : NULL, "GMZ650");
-	CHECK(m && m->kind == EAS_PLACE_MARINE && m->st == NULL);
+	CHECK_STR(m ? EAS_FIPS_STR(m->ugc) : NULL, "GMZ650");
+	CHECK(m && m->kind == EAS_PLACE_MARINE && eas_fips_st(m) == NULL);
 	CHECK_STR(name_of(75, 650),
 	          "Coastal waters from Jupiter Inlet to Deerfield Beach FL out 20 NM");
 	CHECK_STR(name_of(91, 145), "Duluth MN to Port Wing WI");
