@@ -1,2 +1,3 @@
-# tools/eas-decode/build.mk: eas-decode needs nothing beyond libeas.a and libm.
-PKGS_eas-decode :=
+# tools/eas-decode/build.mk: eas-decode writes alert recordings (--record) with libsndfile.
+PKGS_eas-decode := sndfile
+DEBS += libsndfile1-dev
