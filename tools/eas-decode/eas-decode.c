@@ -391,7 +391,6 @@ int main(int argc, char **argv)
 		o.rec.rate = o.rate;
 		o.rec.source = o.source;
 		if (!(rec = rec_new(&o.rec))) {
-			log_error("out of memory");
 			same_decoder_free(dec);
 			return EAS_EXIT_FAIL;
 		}

@@ -12,9 +12,50 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <sndfile.h>
 
 #include "log.h"
+
+/*
+ * libsndfile is loaded when a recorder is made, not linked: with its codecs (FLAC, Vorbis, Opus,
+ * MPEG) it costs 1.3 MB of resident memory at start-up, a third of what eas-decode may use
+ * (bench/decode.sh holds it to 4 MiB), for a feature most monitors do not turn on.
+ */
+static struct {
+	SNDFILE *(*open_fd)(int fd, int mode, SF_INFO *info, int close_desc);
+	sf_count_t (*writef_short)(SNDFILE *sf, const short *ptr, sf_count_t frames);
+	int (*close)(SNDFILE *sf);
+	const char *(*strerror)(SNDFILE *sf);
+	const char *(*error_number)(int errnum);
+} sf;
+
+#define SNDFILE_SONAME "libsndfile.so.1"
+
+/* Load libsndfile once; -1 after logging why it cannot be. */
+static int sf_load(void)
+{
+	static void *h;
+	if (h)
+		return 0;
+	h = dlopen(SNDFILE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		log_error("cannot record: %s (install libsndfile1)", dlerror());
+		return -1;
+	}
+	*(void **)&sf.open_fd = dlsym(h, "sf_open_fd");
+	*(void **)&sf.writef_short = dlsym(h, "sf_writef_short");
+	*(void **)&sf.close = dlsym(h, "sf_close");
+	*(void **)&sf.strerror = dlsym(h, "sf_strerror");
+	*(void **)&sf.error_number = dlsym(h, "sf_error_number");
+	if (!sf.open_fd || !sf.writef_short || !sf.close || !sf.strerror || !sf.error_number) {
+		log_error("cannot record: %s lacks a function eas-decode needs", SNDFILE_SONAME);
+		dlclose(h);
+		h = NULL;
+		return -1;
+	}
+	return 0;
+}
 
 /* How long after its first burst an alert may be reported: three bursts of the longest header
  * with their gaps, then the decoder's wait for a missing burst (same_decode.c). */
@@ -64,14 +105,19 @@ const char *rec_end_name(enum rec_end e)
 
 struct recorder *rec_new(const struct rec_opts *o)
 {
-	struct recorder *r = calloc(1, sizeof *r);
-	if (!r)
+	if (sf_load() < 0)
 		return NULL;
+	struct recorder *r = calloc(1, sizeof *r);
+	if (!r) {
+		log_error("out of memory");
+		return NULL;
+	}
 	r->o = *o;
 	r->cap = (uint64_t)ceil((o->pre_s + REC_LOOKBACK_S) * o->rate);
 	r->delay = (uint64_t)llround(REC_DELAY_S * o->rate);
 	r->ring = malloc(sizeof *r->ring * r->cap);
 	if (!r->ring) {
+		log_error("out of memory");
 		free(r);
 		return NULL;
 	}
@@ -163,10 +209,10 @@ int rec_start(struct recorder *r, uint64_t sample, int64_t time_ms, const char *
 	                .channels = 1,
 	                .format = (r->o.format == REC_FLAC ? SF_FORMAT_FLAC : SF_FORMAT_WAV) |
 	                          SF_FORMAT_PCM_16};
-	c->sf = sf_open_fd(fd, SFM_WRITE, &info, SF_TRUE);
+	c->sf = sf.open_fd(fd, SFM_WRITE, &info, SF_TRUE);
 	if (!c->sf) {
 		char msg[200];
-		sf_message(msg, sizeof msg, sf_strerror(NULL));
+		sf_message(msg, sizeof msg, sf.strerror(NULL));
 		log_error("cannot record alert %s: %s: %s", id, c->tmp, msg);
 		close(fd);
 		unlink(c->tmp);
@@ -243,12 +289,12 @@ static void rec_close(struct recorder *r, struct rec *c, enum rec_end why, const
 	d->ended_by = why;
 	if (werr)
 		snprintf(d->error, sizeof d->error, "%s", werr);
-	int e = sf_close(c->sf);
+	int e = sf.close(c->sf);
 	c->sf = NULL;
 	if (e != 0 && !werr) {
 		d->ended_by = REC_ERROR;
 		char msg[200];
-		sf_message(msg, sizeof msg, sf_error_number(e));
+		sf_message(msg, sizeof msg, sf.error_number(e));
 		snprintf(d->error, sizeof d->error, "closing the file: %s", msg);
 	}
 	char rerr[sizeof d->error];
@@ -292,11 +338,11 @@ static void pump(struct recorder *r, bool final)
 			uint64_t n = target - c->pos;
 			if (n > r->cap - idx)
 				n = r->cap - idx;
-			sf_count_t w = sf_writef_short(c->sf, r->ring + idx, (sf_count_t)n);
+			sf_count_t w = sf.writef_short(c->sf, r->ring + idx, (sf_count_t)n);
 			if (w > 0)
 				c->pos += (uint64_t)w;
 			if (w != (sf_count_t)n) {
-				werr = sf_strerror(c->sf);
+				werr = sf.strerror(c->sf);
 				break;
 			}
 		}
@@ -350,7 +396,7 @@ void rec_free(struct recorder *r)
 		return;
 	for (int i = 0; i < REC_SLOTS; i++)
 		if (r->rec[i].open) {
-			sf_close(r->rec[i].sf);
+			sf.close(r->rec[i].sf);
 			unlink(r->rec[i].tmp);
 		}
 	free(r->ring);

@@ -42,7 +42,8 @@ struct recorder;
 /*
  * A recorder for O (copied, DIR and SOURCE are kept by pointer).  It keeps the last
  * PRE_S + REC_LOOKBACK_S seconds of input in a ring (the alert is known only once its bursts
- * are decoded, up to about 20 s after they began).  Returns NULL when out of memory.  A DIR that
+ * are decoded, up to about 20 s after they began).  Returns NULL, after logging why, when out of
+ * memory or when libsndfile cannot be loaded.  A DIR that
  * is missing or unwritable is not an error here: each recording says so when it fails.
  */
 struct recorder *rec_new(const struct rec_opts *o);
