@@ -298,6 +298,8 @@ PY
 	R="$D/r"
 	redis_start "$R"
 	pg_start
+	# a table made by an earlier eas-publish, without the recordings column
+	pq "CREATE TABLE eas_alerts (id text PRIMARY KEY, sources text[] NOT NULL, received timestamptz NOT NULL, last_received timestamptz NOT NULL, issued timestamptz, expires timestamptz, event text, originator text, locations text[] NOT NULL DEFAULT '{}', raw text, line jsonb NOT NULL)"
 	eas-encode "$H" >"$tmp/in.s16"
 	eas-decode -s mon1 --now "$NOW" --status-interval 0 --record "$tmp/rec" "$tmp/in.s16" >"$tmp/out"
 	path=$(jq -r 'select(.type == "recording") | .path' "$tmp/out")

@@ -8,7 +8,7 @@
  * ON CONFLICT └─▶ stdout (copy)    └──status──▶ newest per source ──────────────────▶ EVALSHA (not
  * spooled)
  *
- * Every alert and eom line is appended to the spool before it is sent; a
+ * Every alert, eom and recording line is appended to the spool before it is sent; a
  * consumer's cursor moves past a line only when the server confirmed it (with
  * --min-replicas, only when WAIT says enough replicas have it).  After a
  * reconnect, a failover or a restart, sending resumes at the cursor, and the
@@ -130,7 +130,7 @@ static bool statuses_dirty(void)
 
 /* ---- Redis consumer ---- */
 
-/* The script for alert and eom lines, a batch of N at a time.
+/* The script for alert, eom and recording lines, a batch of N at a time.
  * KEYS: the stream, then per line its seen key and heard set.
  * ARGV: maxlen, then per line source, json, seen-key expiry (epoch ms), type, id.
  * Returns per line the stream entry id when this is the first hearing of the
@@ -323,7 +323,8 @@ static void batch_send(uint64_t end, const char *stream, const char *maxlen)
 		ARG(r->source, r->sourcelen);
 		ARG(r->json, r->jsonlen);
 		ARG(B.ttl[i], strlen(B.ttl[i]));
-		ARG(r->type == 'A' ? "alert" : "eom", r->type == 'A' ? 5u : 3u);
+		const char *typ = r->type == 'A' ? "alert" : r->type == 'R' ? "recording" : "eom";
+		ARG(typ, strlen(typ));
 		ARG(r->key, r->keylen);
 	}
 #undef ARG
@@ -564,7 +565,7 @@ static void handle_line(char *line, size_t len, long lineno)
 		status_put(pl.source, line, len);
 		return;
 	}
-	if (pl.type != 'A' && pl.type != 'E')
+	if (pl.type != 'A' && pl.type != 'E' && pl.type != 'R')
 		return;
 	int h = pub_record_header(&pl, rec_hdr, sizeof rec_hdr);
 	size_t total = (size_t)h + len;
@@ -647,8 +648,9 @@ static void usage(FILE *f)
 	    "usage: eas-publish [-s SOURCE] [-u URL] [--sentinel HOST:PORT[,...] --master NAME]\n"
 	    "                   [--min-replicas N] [--pg CONNINFO] [--spool DIR]\n"
 	    "                   [--drain-timeout S] [--prefix P] [--password-file FILE] [-q] [-v]\n"
-	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
-	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
+	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert, eom\n"
+	    "and recording lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status "
+	    "lines\n"
 	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
 	    "  -s, --source NAME       this monitor's name (default: the line's source, else\n"
 	    "                          the host name)\n"

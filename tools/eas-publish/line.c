@@ -53,9 +53,9 @@ static int key_check(const char *s)
  * top-level members eas-publish uses are captured on the way.  No tree is
  * built; that is what lets one process keep up with a busy Redis.
  */
-enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, NFIELDS };
-static const char *const field_names[NFIELDS] = {"type", "source", "time",    "id",
-                                                 "raw",  "issued", "expires", "offset_s"};
+enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, F_PATH, NFIELDS };
+static const char *const field_names[NFIELDS] = {"type",   "source",  "time",     "id",  "raw",
+                                                 "issued", "expires", "offset_s", "path"};
 
 #define FIELD_MAX 512 /* longer values are kept as "too long" */
 
@@ -295,6 +295,26 @@ int pub_line_parse(const char *line, size_t len, const char *force_source,
 			hv = fnv1a(hv, buf, (size_t)n);
 		}
 		snprintf(pl->key, sizeof pl->key, "eom-%016" PRIx64, hv);
+	} else if (!strcmp(type, "recording")) {
+		/* the audio of an alert (eas-decode --record): one per alert and monitor */
+		pl->type = 'R';
+		const char *id = str(&sc, F_ID);
+		if (!id || key_check(id) < 0) {
+			snprintf(err, errlen,
+			         "recording without its alert's \"id\" (1..%d of [A-Za-z0-9._:-])",
+			         KEY_MAX);
+			return PUB_BAD_FIELDS;
+		}
+		const char *path = str(&sc, F_PATH), *tv = str(&sc, F_TIME);
+		uint64_t hv = fnv1a(FNV_OFFSET, pl->source, strlen(pl->source));
+		hv = fnv1a(hv, "|", 1);
+		hv = fnv1a(hv, id, strlen(id));
+		hv = fnv1a(hv, "|", 1);
+		if (path)
+			hv = fnv1a(hv, path, strlen(path));
+		else if (tv)
+			hv = fnv1a(hv, tv, strlen(tv));
+		snprintf(pl->key, sizeof pl->key, "rec-%016" PRIx64, hv);
 	} else if (!strcmp(type, "status")) {
 		pl->type = 'S';
 	} else {
@@ -336,7 +356,7 @@ int pub_record_parse(const char *rec, size_t len, struct pub_record *r)
 	const char *p = rec, *end = rec + len, *q;
 	size_t n;
 	memset(r, 0, sizeof *r);
-	if (len < 2 || (rec[0] != 'A' && rec[0] != 'E') || rec[1] != '\t')
+	if (len < 2 || (rec[0] != 'A' && rec[0] != 'E' && rec[0] != 'R') || rec[1] != '\t')
 		return -1;
 	r->type = rec[0];
 	p += 2;

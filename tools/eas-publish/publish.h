@@ -16,8 +16,9 @@ enum { PUB_OK = 0, PUB_BAD_JSON = -1, PUB_BAD_FIELDS = -2 };
 
 /* What eas-publish needs to know about one input line. */
 struct pub_line {
-	char type;                   /* 'A' alert, 'E' eom, 'S' status, 'O' other */
-	char key[KEY_MAX + 1];       /* alert: its id; eom: "eom-" + hash of source, time, offset */
+	char type;                   /* 'A' alert, 'E' eom, 'R' recording, 'S' status, 'O' other */
+	char key[KEY_MAX + 1];       /* alert: its id; eom: "eom-" + hash of source, time, offset;
+	                                recording: "rec-" + hash of source, alert id, path */
 	char source[SOURCE_MAX + 1]; /* who heard it */
 	int64_t time_ms;             /* receive time (the line's "time", else NOW) */
 	int64_t issued_ms, expires_ms; /* alert times, 0 when absent */
@@ -96,7 +97,8 @@ void pg_consumer_free(struct pg_consumer *p);
 	"  originator    text,\n"                                                                  \
 	"  locations     text[] NOT NULL DEFAULT '{}',\n"                                          \
 	"  raw           text,\n"                                                                  \
-	"  line          jsonb NOT NULL\n"                                                         \
+	"  line          jsonb NOT NULL,\n"                                                        \
+	"  recordings    jsonb NOT NULL DEFAULT '{}'\n"                                            \
 	")"
 
 #endif
