@@ -143,7 +143,8 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 }
 
 /* The line of a closed recording: which alert, where, how long, why it ended. */
-static int emit_recording(const struct opts *o, const struct rec_done *d, struct eas_json *j)
+static int emit_recording(const struct opts *o, const struct rec_done *d, uint64_t now_pos,
+                          struct eas_json *j)
 {
 	if (o->raw)
 		return 0;
@@ -157,7 +158,15 @@ static int emit_recording(const struct opts *o, const struct rec_done *d, struct
 	eas_json_key_str(j, "ended_by", rec_end_name(d->ended_by));
 	if (d->error[0])
 		eas_json_key_str(j, "error", d->error);
-	common_fields(j, o, d->start);
+	/* the time of the file's first sample, which the wall clock passed some seconds ago */
+	char tb[40];
+	int64_t t =
+	    o->have_now
+	        ? event_time(o, d->start)
+	        : eas_now_ms() - (int64_t)llround((double)(now_pos - d->start) * 1000.0 / o->rate);
+	eas_json_key_str(j, "source", o->source);
+	eas_json_key_str(j, "time", eas_rfc3339_ms(t, tb, sizeof tb));
+	eas_json_key_num(j, "offset_s", (double)d->start / o->rate, 3);
 	eas_json_obj_end(j);
 	if (j->oom) {
 		log_error("out of memory");
@@ -166,14 +175,15 @@ static int emit_recording(const struct opts *o, const struct rec_done *d, struct
 	return emit(j->buf, j->len);
 }
 
-/* Print the lines of every recording closed since the last call. */
-static int emit_recordings(const struct opts *o, struct recorder *rec, struct eas_json *j)
+/* Print the lines of every recording closed since the last call; NOW_POS: samples read. */
+static int emit_recordings(const struct opts *o, struct recorder *rec, uint64_t now_pos,
+                           struct eas_json *j)
 {
 	struct rec_done d;
 	int gone = 0;
 	while (rec && rec_next(rec, &d))
 		if (!gone)
-			gone = emit_recording(o, &d, j) < 0;
+			gone = emit_recording(o, &d, now_pos, j) < 0;
 	return gone ? -1 : 0;
 }
 
@@ -443,7 +453,7 @@ int main(int argc, char **argv)
 			while (!gone && same_decoder_next(dec, &ev))
 				gone = emit_event(&o, &ev, rec, &j) < 0;
 			if (!gone)
-				gone = emit_recordings(&o, rec, &j) < 0;
+				gone = emit_recordings(&o, rec, total, &j) < 0;
 			if (status_every && total == next_status && !gone) {
 				gone = emit_status(&o, &lv, total, &j) < 0;
 				next_status += status_every;
@@ -461,7 +471,7 @@ int main(int argc, char **argv)
 		if (rec)
 			rec_finish(rec);
 		if (!gone)
-			gone = emit_recordings(&o, rec, &j) < 0;
+			gone = emit_recordings(&o, rec, total, &j) < 0;
 		if (!gone && status_every && lv.n > 0)
 			gone = emit_status(&o, &lv, total, &j) < 0;
 	}
