@@ -27,18 +27,6 @@ teardown() {
 	rm -rf "$tmp"
 }
 
-jqt() {
-	jq -e "$1" "$2" >/dev/null || {
-		echo "jq false: $1 on $(cat "$2")" >&2
-		return 1
-	}
-}
-
-# N seconds of digital silence at RATE Hz as s16le.
-zeros() {
-	head -c $(($1 * $2 * 2)) /dev/zero
-}
-
 # seconds FILE RATE: the length of raw s16 FILE in seconds.
 seconds() {
 	echo "scale=6; $(stat -c %s "$1") / 2 / $2" | bc -l
@@ -69,6 +57,24 @@ for d in sorted(range(-rate // 20, rate // 20 + 1), key=abs):
         sys.exit(0)
 sys.exit("the recording is not the input from %.3f s on" % frm)
 PY
+}
+
+# live_alert: eas-decode --record reading a fifo that gets an alert without EOM and then nothing
+# for 10 s; returns once the alert line is out (decoder pid in $tmp/dec.bgpid).
+live_alert() {
+	mkfifo "$tmp/fifo"
+	eas-decode --status-interval 0 --record "$tmp/rec" <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
+	echo $! >"$tmp/dec.bgpid"
+	{
+		eas-encode --no-eom "$H"
+		sleep 10
+	} >"$tmp/fifo" &
+	echo $! >"$tmp/feed.bgpid"
+	for _ in $(seq 100); do
+		grep -q '"type":"alert"' "$tmp/out" && break
+		sleep 0.1
+	done
+	grep -q '"type":"alert"' "$tmp/out"
 }
 
 @test "WAV of an alert with a spoken message: all of it, header to the end of the EOM" {
@@ -140,7 +146,7 @@ PY
 	slice_of "$(jq -r .path "$tmp/r")" "$tmp/in.s16" 8000 1
 }
 
-@test "input that ends before the EOM: ended_by \"end of input\", and SIGTERM likewise" {
+@test "input that ends before the EOM: ended_by \"end of input\"" {
 	eas-encode --no-eom "$H" >"$tmp/in.s16"
 	eas-decode --status-interval 0 --record "$tmp/rec" "$tmp/in.s16" |
 		jq -c 'select(.type == "recording")' >"$tmp/r"
@@ -166,6 +172,19 @@ PY
 	tor=$(jq -r 'select(.event == "TOR") | .duration_s' "$tmp/r")
 	within "$(echo "$svr - $tor" | bc -l)" "$(echo "$(seconds "$tmp/first.s16" 22050) + 4" | bc -l)" 0.05
 	within "$tor" "$(echo "0.5 + $(seconds "$tmp/second.s16" 22050) - 1" | bc -l)" 0.2
+}
+
+@test "a fifth alert while four recordings are open: decoded, said, not recorded" {
+	for e in TOR SVR FFW WSW SMW; do
+		eas-encode -r 8000 --no-eom --attention none "ZCZC-WXR-$e-039173+0030-1231645-KCLE/NWS-"
+	done >"$tmp/in.s16"
+	run --separate-stderr eas-decode -r 8000 --status-interval 0 --record "$tmp/rec" "$tmp/in.s16"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.type == "alert") | .event' <<<"$output" | tr '\n' ' ')" = "TOR SVR FFW WSW SMW " ]
+	[ "$(jq -r 'select(.type == "alert") | .recording == null' <<<"$output" | tr '\n' ' ')" = "false false false false true " ]
+	[[ "$stderr" == *"cannot record alert "*": 4 recordings are open already"* ]]
+	[ "$(jq -r 'select(.type == "recording") | .ended_by' <<<"$output" | sort | uniq -c | awk '{print $1}')" -eq 4 ]
+	[ "$(ls "$tmp/rec" | wc -l)" -eq 4 ]
 }
 
 @test "an unwritable or missing DIR: decoding goes on, and stderr says why" {
@@ -211,19 +230,7 @@ PY
 }
 
 @test "a killed decoder leaves no file under a final name" {
-	mkfifo "$tmp/fifo"
-	eas-decode --status-interval 0 --record "$tmp/rec" <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
-	echo $! >"$tmp/dec.bgpid"
-	{
-		eas-encode --no-eom "$H"
-		sleep 10
-	} >"$tmp/fifo" &
-	echo $! >"$tmp/feed.bgpid"
-	for _ in $(seq 100); do
-		grep -q '"type":"alert"' "$tmp/out" && break
-		sleep 0.1
-	done
-	grep -q '"type":"alert"' "$tmp/out"
+	live_alert
 	sleep 0.5
 	kill -KILL "$(cat "$tmp/dec.bgpid")"
 	wait "$(cat "$tmp/dec.bgpid")" || true
@@ -235,18 +242,7 @@ PY
 }
 
 @test "SIGTERM closes the recording under its final name" {
-	mkfifo "$tmp/fifo"
-	eas-decode --status-interval 0 --record "$tmp/rec" <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
-	echo $! >"$tmp/dec.bgpid"
-	{
-		eas-encode --no-eom "$H"
-		sleep 10
-	} >"$tmp/fifo" &
-	echo $! >"$tmp/feed.bgpid"
-	for _ in $(seq 100); do
-		grep -q '"type":"alert"' "$tmp/out" && break
-		sleep 0.1
-	done
+	live_alert
 	kill -TERM "$(cat "$tmp/dec.bgpid")"
 	rc=0
 	wait "$(cat "$tmp/dec.bgpid")" || rc=$?

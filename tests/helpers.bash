@@ -4,3 +4,16 @@ EAS_BIN="${EAS_BIN:-$EAS_TOP/build/bin}"
 EAS_SHARED="${EAS_SHARED:-$EAS_TOP/../shared}"
 PATH="$EAS_BIN:$PATH"
 export EAS_TOP EAS_BIN EAS_SHARED PATH
+
+# jq -e on FILE: fails (with the filter and the data on stderr) unless FILTER is true.
+jqt() {
+	jq -e "$1" "$2" >/dev/null || {
+		echo "jq false: $1 on $(cat "$2")" >&2
+		return 1
+	}
+}
+
+# N seconds of digital silence at RATE Hz as s16le.
+zeros() {
+	head -c $(($1 * $2 * 2)) /dev/zero
+}

@@ -12,13 +12,6 @@ teardown() {
 	rm -rf "$tmp"
 }
 
-jqt() {
-	jq -e "$1" "$2" >/dev/null || {
-		echo "jq false: $1 on $(cat "$2")" >&2
-		return 1
-	}
-}
-
 # The alert line eas-decode prints for header H (encoded by eas-encode).
 alert_of() {
 	eas-encode "$1" | eas-decode --status-interval 0 | jq -c 'select(.type == "alert")' >"$tmp/a"
