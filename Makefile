@@ -36,7 +36,7 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFL
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
-LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fips_table.o
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fips_table.o $(BUILD)/gen/store_lua.o
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -61,6 +61,17 @@ $(BUILD)/gen/fips_table.c: $(FIPS_DATA) scripts/gen-fips.awk
 $(BUILD)/gen/fips_table.o: $(BUILD)/gen/fips_table.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The Redis script, embedded as a C string so that no file is looked up at run time.
+$(BUILD)/gen/store_lua.c: lib/store.lua
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from lib/store.lua by the Makefile */'; echo '#include "store.h"'; \
+	  echo 'const char eas_store_lua[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' lib/store.lua; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/store_lua.o: $(BUILD)/gen/store_lua.c lib/store.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIBEAS): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -77,12 +88,6 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBEAS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBEAS) $(if $(LIB_PKGS),$(shell pkg-config --libs $(LIB_PKGS))) -lm
 
-# eas-publish's line checks are tested on their own: line.c and its library.
-$(BUILD)/tests/test_publine: tests/unit/test_publine.c $(BUILD)/tools/eas-publish/line.o $(LIBEAS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itools/eas-publish $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-publish/line.o \
-	  $(LIBEAS) $(shell pkg-config --libs yajl $(LIB_PKGS)) -lm
-
 # Install what is missing; silent when everything is present.
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))
@@ -97,16 +102,18 @@ sanitize:
 	$(MAKE) BUILD=build/san SAN=1 CFLAGS="-O1 -g" check
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
-FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/timeutil.c
+FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Two targets, FUZZ_SECONDS each: the SAME header parser, and eas-publish's line checks.
+# Two targets, FUZZ_SECONDS each: the SAME header parser, and the line reader with eas-publish's
+# spool records.
 fuzz: $(BUILD)/gen/fips_table.c
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
-	$(FUZZ_CC) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
+	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) \
+	  $(BUILD)/gen/fips_table.c $$(pkg-config --libs yajl) -lm
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 $(BUILD)/fuzz/corpus fuzz/corpus
-	$(FUZZ_CC) -Itools/eas-publish $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
-	  fuzz/fuzz_publine.c tools/eas-publish/line.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c \
+	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
+	  fuzz/fuzz_publine.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c \
 	  $$(pkg-config --libs yajl) -lm
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine

@@ -1,10 +1,11 @@
 /* test_places.c: unit tests of the place-name table built from data/ (counts, names, retired
- * codes, marine zones) and of the location fields same_header_json() writes from it. */
+ * codes, marine zones) and of the location fields the alert line (lib/lines) takes from it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fips.h"
 #include "json.h"
+#include "lines.h"
 #include "same_header.h"
 #include "t.h"
 
@@ -192,10 +193,9 @@ static void test_json(void)
 	    "1231645-KMOB/NWS-";
 	CHECK(same_header_parse(hdr, strlen(hdr), 0, &h, err, sizeof err) == 0);
 	struct eas_json j;
+	struct eas_line_at at = {"mon1", 1777826700000, 0};
 	eas_json_init(&j);
-	eas_json_obj_begin(&j);
-	same_header_json(&j, &h, 1777826700000);
-	eas_json_obj_end(&j);
+	eas_line_alert(&j, &h, 3, 0, 1, &at);
 	CHECK(!j.oom);
 	const char *s = j.buf;
 	CHECK(has(s,

@@ -1,18 +1,21 @@
-/* test_publine.c: unit tests of eas-publish's input line checks and spool records (line.c). */
+/* test_publine.c: unit tests of eas-publish's input line checks (lib/lines' eas_line_head) and its
+ * spool records (tools/eas-publish/line.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "publish.h"
+#include "lines.h"
+/* the spool record functions are eas-publish's own: built in from its source */
+#include "../../tools/eas-publish/line.c"
 #include "t.h"
 
-static struct pub_line pl;
+static struct eas_line_head pl;
 static char err[300];
 
 static int parse(const char *line, const char *force)
 {
 	err[0] = '\0';
-	return pub_line_parse(line, strlen(line), force, "host", 1000, &pl, err, sizeof err);
+	return eas_line_head(line, strlen(line), force, "host", 1000, &pl, err, sizeof err);
 }
 
 int main(void)
@@ -22,7 +25,7 @@ int main(void)
 	            "\"time\":\"2026-05-03T16:45:10.123Z\",\"issued\":\"2026-05-03T16:45:00Z\","
 	            "\"expires\":\"2026-05-03T17:15:00Z\",\"locations\":[{\"code\":\"039173\"}],"
 	            "\"confidence\":1.0,\"bursts\":3,\"x\":null,\"y\":true}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(pl.type == 'A');
 	CHECK_STR(pl.key, "00ab");
 	CHECK_STR(pl.source, "mon1");
@@ -31,9 +34,10 @@ int main(void)
 	CHECK(pl.expires_ms == 1777828500000LL);
 
 	/* -s wins over the line's source; no source at all: the default */
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":\"mon1\"}", "forced") == PUB_OK);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":\"mon1\"}", "forced") ==
+	      EAS_LINE_OK);
 	CHECK_STR(pl.source, "forced");
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"}", NULL) == EAS_LINE_OK);
 	CHECK_STR(pl.source, "host");
 	CHECK(pl.time_ms == 1000);
 	CHECK(pl.issued_ms == 0 && pl.expires_ms == 0);
@@ -41,79 +45,79 @@ int main(void)
 	/* members inside nested values are not the line's own */
 	CHECK(parse("{\"loc\":{\"type\":\"eom\",\"id\":\"zz\"},\"type\":\"alert\",\"id\":\"a1\","
 	            "\"arr\":[{\"source\":\"bad\\u0001\"}]}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(pl.type == 'A');
 	CHECK_STR(pl.key, "a1");
 	CHECK_STR(pl.source, "host");
 
 	/* escapes are decoded before the checks */
-	CHECK(parse("{\"type\":\"al\\u0065rt\",\"id\":\"a\\/b\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"al\\u0065rt\",\"id\":\"a\\/b\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK(strstr(err, "field \"id\"") != NULL);
-	CHECK(parse("{\"type\":\"al\\u0065rt\",\"id\":\"a\\u002db\"}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"al\\u0065rt\",\"id\":\"a\\u002db\"}", NULL) == EAS_LINE_OK);
 	CHECK_STR(pl.key, "a-b");
 
 	/* without an id, the id eas-decode would give the raw header */
 	CHECK(parse("{\"type\":\"alert\",\"raw\":\"ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(strlen(pl.key) == 16);
 	char id1[KEY_MAX + 1];
 	strcpy(id1, pl.key);
 	CHECK(parse("{\"type\":\"alert\",\"raw\":\"ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-\","
 	            "\"source\":\"other\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK_STR(pl.key, id1);
 
 	/* eom: a key from source, time and offset; the same line gives the same key */
 	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\",\"time\":\"2026-05-03T16:46:10.123Z\","
 	            "\"offset_s\":72.5}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(pl.type == 'E');
 	CHECK(strncmp(pl.key, "eom-", 4) == 0 && strlen(pl.key) == 20);
 	strcpy(id1, pl.key);
 	CHECK(parse("{\"offset_s\":72.500,\"time\":\"2026-05-03T16:46:10.123Z\",\"source\":\"m\","
 	            "\"type\":\"eom\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK_STR(pl.key, id1);
-	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\",\"offset_s\":72.6}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\",\"offset_s\":72.6}", NULL) == EAS_LINE_OK);
 	CHECK(strcmp(pl.key, id1) != 0);
 	/* a huge offset (found by make fuzz: it overflowed the hash's buffer) */
-	CHECK(parse("{\"type\":\"eom\",\"offset_s\":1e308}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":1e308}", NULL) == EAS_LINE_OK);
 	CHECK(strncmp(pl.key, "eom-", 4) == 0);
-	CHECK(parse("{\"type\":\"eom\",\"offset_s\":-1e999}", NULL) == PUB_OK);
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":-1e999}", NULL) == EAS_LINE_OK);
 	CHECK(parse("{\"type\":\"eom\",\"offset_s\":4452222222222222222222222222222222222222222222"
 	            "22222222222222222222222222222222222222}",
-	            NULL) == PUB_OK);
-	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\"}", NULL) == PUB_BAD_FIELDS);
+	            NULL) == EAS_LINE_OK);
+	CHECK(parse("{\"type\":\"eom\",\"source\":\"m\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK(strstr(err, "eom without") != NULL);
-	CHECK(parse("{\"type\":\"eom\",\"offset_s\":\"72\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"eom\",\"offset_s\":\"72\"}", NULL) == EAS_LINE_BAD_FIELDS);
 
 	/* recording: needs its alert's id; a key from source, id and path */
 	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":\"/r/a.wav\","
 	            "\"duration_s\":21.4,\"ended_by\":\"eom\",\"source\":\"m\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(pl.type == 'R');
 	CHECK(strncmp(pl.key, "rec-", 4) == 0 && strlen(pl.key) == 20);
 	strcpy(id1, pl.key);
 	CHECK(parse("{\"ended_by\":\"eom\",\"path\":\"/r/a.wav\",\"source\":\"m\","
 	            "\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK_STR(pl.key, id1);
 	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":\"/r/a.wav\","
 	            "\"source\":\"other\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(strcmp(pl.key, id1) != 0);
 	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":null,"
 	            "\"ended_by\":\"error\",\"time\":\"2026-05-03T16:46:10.123Z\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	CHECK(pl.type == 'R' && strcmp(pl.key, id1) != 0);
-	CHECK(parse("{\"type\":\"recording\",\"path\":\"/r/a.wav\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"recording\",\"path\":\"/r/a.wav\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK(strstr(err, "recording without its alert's \"id\"") != NULL);
-	CHECK(parse("{\"type\":\"recording\",\"id\":\"a b\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"recording\",\"id\":\"a b\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	{
 		char hdr[512];
 		struct pub_record r;
 		const char *line = "{\"type\":\"recording\",\"id\":\"x\"}";
-		CHECK(parse(line, NULL) == PUB_OK);
+		CHECK(parse(line, NULL) == EAS_LINE_OK);
 		int h = pub_record_header(&pl, hdr, sizeof hdr);
 		CHECK(h > 0);
 		snprintf(hdr + h, sizeof hdr - (size_t)h, "%s", line);
@@ -122,49 +126,52 @@ int main(void)
 	}
 
 	/* other types */
-	CHECK(parse("{\"type\":\"status\",\"rms_dbfs\":-20.5}", NULL) == PUB_OK && pl.type == 'S');
-	CHECK(parse("{\"type\":\"attention\",\"tone\":\"1050\"}", NULL) == PUB_OK &&
+	CHECK(parse("{\"type\":\"status\",\"rms_dbfs\":-20.5}", NULL) == EAS_LINE_OK &&
+	      pl.type == 'S');
+	CHECK(parse("{\"type\":\"attention\",\"tone\":\"1050\"}", NULL) == EAS_LINE_OK &&
 	      pl.type == 'O');
 
 	/* not JSON, or not one object */
-	CHECK(parse("this is not json", NULL) == PUB_BAD_JSON);
+	CHECK(parse("this is not json", NULL) == EAS_LINE_BAD_JSON);
 	CHECK(strncmp(err, "bad JSON", 8) == 0);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"}}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"} {}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{'type':'alert'}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"type\":\"alert\" /* c */}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"n\":01}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"n\":NaN}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"s\":\"tab\there\"}", NULL) == PUB_BAD_JSON);
-	CHECK(parse("{\"s\":\"\xff\xfe\"}", NULL) == PUB_BAD_JSON); /* not UTF-8 */
-	CHECK(parse("[1,2,3]", NULL) == PUB_BAD_JSON);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"}}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\"} {}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{'type':'alert'}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"type\":\"alert\" /* c */}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"n\":01}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"n\":NaN}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"s\":\"tab\there\"}", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("{\"s\":\"\xff\xfe\"}", NULL) == EAS_LINE_BAD_JSON); /* not UTF-8 */
+	CHECK(parse("[1,2,3]", NULL) == EAS_LINE_BAD_JSON);
 	CHECK(strstr(err, "not a JSON object") != NULL);
-	CHECK(parse("42", NULL) == PUB_BAD_JSON);
-	CHECK(parse("\"alert\"", NULL) == PUB_BAD_JSON);
-	CHECK(parse("null", NULL) == PUB_BAD_JSON);
-	CHECK(parse("", NULL) == PUB_BAD_JSON);
+	CHECK(parse("42", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("\"alert\"", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("null", NULL) == EAS_LINE_BAD_JSON);
+	CHECK(parse("", NULL) == EAS_LINE_BAD_JSON);
 
 	/* fields missing or wrong */
-	CHECK(parse("{\"no\":\"type\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"no\":\"type\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK_STR(err, "missing field \"type\"");
-	CHECK(parse("{\"type\":7}", NULL) == PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"source\":\"m\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":7}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"source\":\"m\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK(strstr(err, "without \"id\" or \"raw\"") != NULL);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"has space\"}", NULL) == PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"id\":17}", NULL) == PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"\"}", NULL) == PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\\u0000b\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"has space\"}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":17}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"\"}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\\u0000b\"}", NULL) == EAS_LINE_BAD_FIELDS);
 	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"expires\":\"tomorrow\"}", NULL) ==
-	      PUB_BAD_FIELDS);
+	      EAS_LINE_BAD_FIELDS);
 	CHECK_STR(err, "field \"expires\" is not an RFC 3339 time");
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"expires\":null}", NULL) == PUB_OK);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"time\":[1]}", NULL) == PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":\"\"}", NULL) == PUB_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"expires\":null}", NULL) == EAS_LINE_OK);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"time\":[1]}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":\"\"}", NULL) ==
+	      EAS_LINE_BAD_FIELDS);
 	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":\"a\\nb\"}", NULL) ==
-	      PUB_BAD_FIELDS);
-	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":{}}", NULL) == PUB_BAD_FIELDS);
+	      EAS_LINE_BAD_FIELDS);
+	CHECK(parse("{\"type\":\"alert\",\"id\":\"a\",\"source\":{}}", NULL) ==
+	      EAS_LINE_BAD_FIELDS);
 
 	/* an id of KEY_MAX characters is kept, one more is refused; a long value
 	 * elsewhere is fine */
@@ -172,15 +179,15 @@ int main(void)
 	memset(big, 'k', KEY_MAX);
 	big[KEY_MAX] = '\0';
 	snprintf(line, sizeof line, "{\"type\":\"alert\",\"id\":\"%s\"}", big);
-	CHECK(parse(line, NULL) == PUB_OK && strlen(pl.key) == KEY_MAX);
+	CHECK(parse(line, NULL) == EAS_LINE_OK && strlen(pl.key) == KEY_MAX);
 	snprintf(line, sizeof line, "{\"type\":\"alert\",\"id\":\"%sk\"}", big);
-	CHECK(parse(line, NULL) == PUB_BAD_FIELDS);
+	CHECK(parse(line, NULL) == EAS_LINE_BAD_FIELDS);
 	memset(big, 'z', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	snprintf(line, sizeof line, "{\"type\":\"alert\",\"id\":\"a\",\"note\":\"%s\"}", big);
-	CHECK(parse(line, NULL) == PUB_OK);
+	CHECK(parse(line, NULL) == EAS_LINE_OK);
 	snprintf(line, sizeof line, "{\"type\":\"alert\",\"id\":\"a\",\"source\":\"%s\"}", big);
-	CHECK(parse(line, NULL) == PUB_BAD_FIELDS);
+	CHECK(parse(line, NULL) == EAS_LINE_BAD_FIELDS);
 	/* deep nesting is only a value */
 	char deep[600];
 	size_t n = 0;
@@ -191,14 +198,14 @@ int main(void)
 		deep[n++] = ']';
 	deep[n++] = '}';
 	deep[n] = '\0';
-	CHECK(parse(deep, NULL) == PUB_OK && pl.type == 'S');
+	CHECK(parse(deep, NULL) == EAS_LINE_OK && pl.type == 'S');
 
 	/* spool records: header + line, split back */
 	CHECK(parse("{\"type\":\"alert\",\"id\":\"x1\",\"source\":\"s\\tt\"}", NULL) ==
-	      PUB_BAD_FIELDS);
+	      EAS_LINE_BAD_FIELDS);
 	CHECK(parse("{\"type\":\"alert\",\"id\":\"x1\",\"source\":\"s t\","
 	            "\"expires\":\"2036-05-03T17:15:00Z\"}",
-	            NULL) == PUB_OK);
+	            NULL) == EAS_LINE_OK);
 	char rec[512];
 	int h = pub_record_header(&pl, rec, sizeof rec);
 	CHECK(h > 0);

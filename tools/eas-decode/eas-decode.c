@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "exitcode.h"
-#include "json.h"
 #include "levels.h"
+#include "lines.h"
 #include "log.h"
 #include "optparse.h"
 #include "record.h"
 #include "same_decode.h"
-#include "same_header.h"
 #include "signals.h"
 #include "timeutil.h"
 
@@ -82,12 +81,10 @@ static int emit(const char *s, size_t n)
 	return 0;
 }
 
-static void common_fields(struct eas_json *j, const struct opts *o, uint64_t pos)
+/* Where and when the sample at POS was heard. */
+static struct eas_line_at line_at(const struct opts *o, uint64_t pos)
 {
-	char tb[40];
-	eas_json_key_str(j, "source", o->source);
-	eas_json_key_str(j, "time", eas_rfc3339_ms(event_time(o, pos), tb, sizeof tb));
-	eas_json_key_num(j, "offset_s", (double)pos / o->rate, 3);
+	return (struct eas_line_at){o->source, event_time(o, pos), (double)pos / o->rate};
 }
 
 /* An event line.  With a recorder, an alert starts a recording (its line gains "recording",
@@ -104,7 +101,6 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 	} else if (rec && ev->type == SAME_EV_EOM) {
 		rec_eom(rec, ev->sample);
 	}
-	eas_json_reset(j);
 	if (o->raw) {
 		if (ev->type == SAME_EV_ALERT)
 			return emit(ev->header.raw, strlen(ev->header.raw));
@@ -112,29 +108,25 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 			return emit("NNNN", 4);
 		return 0;
 	}
-	eas_json_obj_begin(j);
+	struct eas_line_at at = line_at(o, ev->sample);
 	switch (ev->type) {
 	case SAME_EV_ALERT:
-		eas_json_key_str(j, "type", "alert");
-		same_header_json(j, &ev->header, event_time(o, ev->sample));
-		eas_json_key_int(j, "bursts", ev->bursts);
-		eas_json_key_int(j, "bit_errors", ev->bit_errors);
-		eas_json_key_num(j, "confidence", ev->confidence, 3);
 		if (rec)
-			eas_json_key_str(j, "recording", recorded == 0 ? path : NULL);
+			eas_line_alert_recorded(j, &ev->header, ev->bursts, ev->bit_errors,
+			                        ev->confidence, recorded == 0 ? path : NULL, &at);
+		else
+			eas_line_alert(j, &ev->header, ev->bursts, ev->bit_errors, ev->confidence,
+			               &at);
 		break;
 	case SAME_EV_EOM:
-		eas_json_key_str(j, "type", "eom");
-		eas_json_key_int(j, "bursts", ev->bursts);
+		eas_line_eom(j, ev->bursts, &at);
 		break;
 	case SAME_EV_ATTENTION:
-		eas_json_key_str(j, "type", "attention");
-		eas_json_key_str(j, "tone", ev->tone);
-		eas_json_key_num(j, "duration_s", ev->duration_s, 2);
+		eas_line_attention(j, ev->tone, ev->duration_s, &at);
 		break;
+	default:
+		return 0;
 	}
-	common_fields(j, o, ev->sample);
-	eas_json_obj_end(j);
 	if (j->oom) {
 		log_error("out of memory");
 		return -1;
@@ -148,26 +140,17 @@ static int emit_recording(const struct opts *o, const struct rec_done *d, uint64
 {
 	if (o->raw)
 		return 0;
-	eas_json_reset(j);
-	eas_json_obj_begin(j);
-	eas_json_key_str(j, "type", "recording");
-	eas_json_key_str(j, "id", d->id);
-	eas_json_key_str(j, "event", d->event);
-	eas_json_key_str(j, "path", d->path[0] ? d->path : NULL);
-	eas_json_key_num(j, "duration_s", (double)d->frames / o->rate, 3);
-	eas_json_key_str(j, "ended_by", rec_end_name(d->ended_by));
-	if (d->error[0])
-		eas_json_key_str(j, "error", d->error);
 	/* the time of the file's first sample, which the wall clock passed some seconds ago */
-	char tb[40];
-	int64_t t =
-	    o->have_now
-	        ? event_time(o, d->start)
-	        : eas_now_ms() - (int64_t)llround((double)(now_pos - d->start) * 1000.0 / o->rate);
-	eas_json_key_str(j, "source", o->source);
-	eas_json_key_str(j, "time", eas_rfc3339_ms(t, tb, sizeof tb));
-	eas_json_key_num(j, "offset_s", (double)d->start / o->rate, 3);
-	eas_json_obj_end(j);
+	struct eas_line_at at = line_at(o, d->start);
+	if (!o->have_now)
+		at.time_ms -= (int64_t)llround((double)(now_pos - d->start) * 1000.0 / o->rate);
+	struct eas_line_recording r = {.id = d->id,
+	                               .event = d->event,
+	                               .path = d->path[0] ? d->path : NULL,
+	                               .duration_s = (double)d->frames / o->rate,
+	                               .ended_by = rec_end_name(d->ended_by),
+	                               .error = d->error[0] ? d->error : NULL};
+	eas_line_recording(j, &r, &at);
 	if (j->oom) {
 		log_error("out of memory");
 		return -1;
@@ -194,17 +177,9 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	eas_levels_report(lv, &r);
 	if (o->raw)
 		return 0;
-	eas_json_reset(j);
-	eas_json_obj_begin(j);
-	eas_json_key_str(j, "type", "status");
-	common_fields(j, o, pos);
-	eas_json_key_int(j, "samples", (int64_t)pos);
-	eas_json_key_num(j, "rms_dbfs", r.rms_dbfs, 1);
-	eas_json_key_num(j, "peak_dbfs", r.peak_dbfs, 1);
-	eas_json_key_bool(j, "silence", r.silence);
-	eas_json_key_bool(j, "clipping", r.clipping);
-	eas_json_key_int(j, "clipped_samples", (int64_t)r.clipped);
-	eas_json_obj_end(j);
+	struct eas_line_at at = line_at(o, pos);
+	struct eas_line_levels l = {pos, r.rms_dbfs, r.peak_dbfs, r.silence, r.clipping, r.clipped};
+	eas_line_status(j, &l, &at);
 	return emit(j->buf, j->len);
 }
 

@@ -1,3 +1,3 @@
-# tools/eas-publish/build.mk: eas-publish links hiredis (through libeas.a), libpq and yajl.
-PKGS_eas-publish := libpq yajl
-DEBS += libpq-dev postgresql libyajl-dev
+# tools/eas-publish/build.mk: eas-publish links hiredis and yajl (through libeas.a) and libpq.
+PKGS_eas-publish := libpq
+DEBS += libpq-dev postgresql

@@ -28,12 +28,14 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "keys.h"
 #include "log.h"
 #include "optparse.h"
 #include "publish.h"
 #include "redis.h"
 #include "signals.h"
 #include "spool.h"
+#include "store.h"
 #include "timeutil.h"
 
 #ifndef EAS_VERSION
@@ -44,7 +46,6 @@
 #define READ_CHUNK   65536
 #define MAX_INFLIGHT 256 /* commands sent and not yet answered */
 #define BATCH_MAX    64  /* lines per EVALSHA */
-#define KEY_BYTES    (64 + 6 + KEY_MAX + 1)
 #define RBUF_SIZE    (MAX_LINE + 65536)
 #define SEEN_MIN_MS  3600000LL /* a seen key lives at least an hour after the send */
 #define EOM_TTL_MS   86400000LL
@@ -64,8 +65,8 @@ static const char *opt_pg;
 static const char *opt_spool;
 static double opt_drain = 30;
 static bool opt_quiet;
-static const char *opt_prefix = "eas:";
-static char prefix[65]; /* opt_prefix, checked */
+static const char *opt_prefix; /* NULL: $EAS_PREFIX, else "eas:" */
+static struct eas_keys keys;
 static const char *opt_password_file;
 static long opt_maxlen = 100000;
 
@@ -130,42 +131,6 @@ static bool statuses_dirty(void)
 
 /* ---- Redis consumer ---- */
 
-/* The script for alert, eom and recording lines, a batch of N at a time.
- * KEYS: the stream, then per line its seen key and heard set.
- * ARGV: maxlen, then per line source, json, seen-key expiry (epoch ms), type, id.
- * Returns per line the stream entry id when this is the first hearing of the
- * line's key, 0 when the key was already there (a duplicate or a replay).
- * The seen key holds the first source; the heard set is made only when a
- * second source hears the alert (then it holds them all), which halves the
- * server's work per line against a set for every alert. */
-static const char SCRIPT_LINE[] =
-    "local stream, maxlen, out = KEYS[1], ARGV[1], {}\n"
-    "for i = 1, (#KEYS - 1) / 2 do\n"
-    "  local seen, heard, b = KEYS[2 * i], KEYS[2 * i + 1], 2 + (i - 1) * 5\n"
-    "  local src, json, ttl, typ = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]\n"
-    "  if redis.call('SET', seen, src, 'NX', 'PXAT', ttl) then\n"
-    "    out[i] = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'json', json,\n"
-    "      'type', typ, 'id', ARGV[b + 4], 'source', src)\n"
-    "    redis.call('PUBLISH', stream, json)\n"
-    "  else\n"
-    "    out[i] = 0\n"
-    "    local first = redis.call('GET', seen)\n"
-    "    if typ == 'alert' and first and first ~= src then\n"
-    "      redis.call('SADD', heard, first, src)\n"
-    "      redis.call('PEXPIREAT', heard, ttl)\n"
-    "    end\n"
-    "  end\n"
-    "end\n"
-    "return out\n";
-
-/* The script for status lines.  KEYS: heartbeat key, metrics hash.
- * ARGV: source, json, epoch seconds, update channel. */
-static const char SCRIPT_STATUS[] =
-    "redis.call('SET', KEYS[1], ARGV[3], 'EX', 60)\n"
-    "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], '_heartbeat', ARGV[3])\n"
-    "redis.call('PUBLISH', ARGV[4], ARGV[1])\n"
-    "return 1\n";
-
 enum { IF_LINE, IF_STATUS, IF_WAIT };
 
 static struct {
@@ -173,7 +138,7 @@ static struct {
 	char desc[512];
 	redisContext *c;
 	struct eas_backoff bo;
-	char sha_line[41], sha_status[41];
+	char sha[41];     /* of lib/store.lua */
 	uint64_t send;    /* spool offset of the next line to send */
 	uint64_t applied; /* lines up to here answered by the master */
 	uint64_t waited;  /* lines up to here covered by the WAIT sent last */
@@ -248,8 +213,7 @@ static void redis_try_connect(void)
 		redis_drop(err);
 		return;
 	}
-	if (load_script(SCRIPT_LINE, R.sha_line) < 0 ||
-	    load_script(SCRIPT_STATUS, R.sha_status) < 0) {
+	if (load_script(eas_store_lua, R.sha) < 0) {
 		redis_drop(R.c->err ? R.c->errstr : "SCRIPT LOAD failed (server loading?)");
 		return;
 	}
@@ -269,18 +233,17 @@ static void redis_try_connect(void)
 /* Send the status lines that changed. */
 static void send_statuses(void)
 {
-	char hb[600], metrics[300], chan[300], epoch[24];
-	snprintf(metrics, sizeof metrics, "%smetrics", prefix);
-	snprintf(chan, sizeof chan, "%smetrics:update", prefix);
+	char hb[EAS_KEY_MAX], epoch[24];
 	for (int i = 0; i < MAX_SOURCES && R.qlen < MAX_INFLIGHT; i++) {
 		struct status_slot *s = &statuses[i];
 		if (!s->json || !s->dirty)
 			continue;
-		snprintf(hb, sizeof hb, "%sheartbeat:%.64s", prefix, s->source);
+		eas_key(&keys, EAS_KEY_HEARTBEAT, s->source, hb, sizeof hb);
 		snprintf(epoch, sizeof epoch, "%" PRId64, s->epoch);
-		const char *argv[] = {"EVALSHA", R.sha_status, "2",   hb,  metrics,
-		                      s->source, s->json,      epoch, chan};
-		redisAppendCommandArgv(R.c, 9, argv, NULL);
+		const char *argv[] = {
+		    "EVALSHA",           R.sha,    "3",       hb,      keys.metrics,
+		    keys.metrics_update, "status", s->source, s->json, epoch};
+		redisAppendCommandArgv(R.c, 10, argv, NULL);
 		q_push(IF_STATUS, 0);
 		s->dirty = false;
 	}
@@ -289,14 +252,14 @@ static void send_statuses(void)
 /* One EVALSHA of up to BATCH_MAX spooled lines. */
 static struct batch {
 	int n;
-	char keys[BATCH_MAX][2][KEY_BYTES];
+	char keys[BATCH_MAX][2][EAS_KEY_MAX];
 	char ttl[BATCH_MAX][24];
-	const char *argv[8 + BATCH_MAX * 7];
-	size_t lens[8 + BATCH_MAX * 7];
+	const char *argv[8 + BATCH_MAX * 8];
+	size_t lens[8 + BATCH_MAX * 8];
 	struct pub_record rec[BATCH_MAX];
 } B;
 
-static void batch_send(uint64_t end, const char *stream, const char *maxlen)
+static void batch_send(uint64_t end, const char *maxlen)
 {
 	int k = 0;
 	char nkeys[16];
@@ -310,20 +273,23 @@ static void batch_send(uint64_t end, const char *stream, const char *maxlen)
 	snprintf(nkeys, sizeof nkeys, "%d", 1 + 2 * B.n);
 #define ARG(p, l) (B.argv[k] = (p), (void)(B.lens[k++] = (l)))
 	ARG("EVALSHA", 7);
-	ARG(R.sha_line, 40);
+	ARG(R.sha, 40);
 	ARG(nkeys, strlen(nkeys));
-	ARG(stream, strlen(stream));
+	ARG(keys.alerts, strlen(keys.alerts));
 	for (int i = 0; i < B.n; i++) {
 		ARG(B.keys[i][0], strlen(B.keys[i][0]));
 		ARG(B.keys[i][1], strlen(B.keys[i][1]));
 	}
+	ARG("lines", 5);
 	ARG(maxlen, strlen(maxlen));
 	for (int i = 0; i < B.n; i++) {
 		const struct pub_record *r = &B.rec[i];
 		ARG(r->source, r->sourcelen);
 		ARG(r->json, r->jsonlen);
 		ARG(B.ttl[i], strlen(B.ttl[i]));
-		const char *typ = r->type == 'A' ? "alert" : r->type == 'R' ? "recording" : "eom";
+		const char *typ = r->type == 'A'   ? EAS_LT_ALERT
+		                  : r->type == 'R' ? EAS_LT_RECORDING
+		                                   : EAS_LT_EOM;
 		ARG(typ, strlen(typ));
 		ARG(r->key, r->keylen);
 	}
@@ -335,9 +301,8 @@ static void batch_send(uint64_t end, const char *stream, const char *maxlen)
 /* Queue the spooled lines from R.send on, in batches, as many as the window allows. */
 static void send_lines(void)
 {
-	char stream[300], maxlen[24];
+	char maxlen[24];
 	int64_t now = eas_now_ms();
-	snprintf(stream, sizeof stream, "%salerts", prefix);
 	snprintf(maxlen, sizeof maxlen, "%ld", opt_maxlen);
 	while (R.qlen < MAX_INFLIGHT - 1 && R.send < spool.end) {
 		ssize_t n = eas_spool_read(&spool, R.send, R.rbuf, RBUF_SIZE);
@@ -360,10 +325,10 @@ static void send_lines(void)
 					log_error("spool: skipping a damaged record at %" PRIu64,
 					          R.send + off);
 				} else {
-					snprintf(B.keys[B.n][0], KEY_BYTES, "%sseen:%.*s", prefix,
-					         (int)r->keylen, r->key);
-					snprintf(B.keys[B.n][1], KEY_BYTES, "%sheard:%.*s", prefix,
-					         (int)r->keylen, r->key);
+					eas_key_n(&keys, EAS_KEY_SEEN, r->key, r->keylen,
+					          B.keys[B.n][0], EAS_KEY_MAX);
+					eas_key_n(&keys, EAS_KEY_HEARD, r->key, r->keylen,
+					          B.keys[B.n][1], EAS_KEY_MAX);
 					int64_t until = r->type == 'A' ? r->expires_ms : 0;
 					int64_t floor =
 					    now + (r->type == 'A' ? SEEN_MIN_MS : EOM_TTL_MS);
@@ -376,7 +341,7 @@ static void send_lines(void)
 			}
 			if (off == boff)
 				break;
-			batch_send(R.send + off, stream, maxlen);
+			batch_send(R.send + off, maxlen);
 		}
 		if (off == 0) {
 			/* a record longer than the buffer cannot be ours: skip it */
@@ -391,7 +356,7 @@ static void send_lines(void)
 				o += nl ? (uint64_t)(nl - R.rbuf) + 1 : (uint64_t)m;
 			}
 			B.n = 0;
-			batch_send(o, stream, maxlen);
+			batch_send(o, maxlen);
 			R.send = o;
 			continue;
 		}
@@ -542,21 +507,21 @@ static bool out_closed;
 static void handle_line(char *line, size_t len, long lineno)
 {
 	char err[300], rec_hdr[512];
-	struct pub_line pl;
+	struct eas_line_head pl;
 	n_lines++;
 	while (len && line[len - 1] == '\r')
 		len--;
 	if (len == 0)
 		return;
-	int r = pub_line_parse(line, len, opt_source_given ? opt_source : NULL, hostname,
-	                       eas_now_ms(), &pl, err, sizeof err);
-	if (r == PUB_BAD_JSON) {
+	int r = eas_line_head(line, len, opt_source_given ? opt_source : NULL, hostname,
+	                      eas_now_ms(), &pl, err, sizeof err);
+	if (r == EAS_LINE_BAD_JSON) {
 		log_error("line %ld: %s; skipped", lineno, err);
 		n_bad++;
 		return;
 	}
 	copy_out(line, len);
-	if (r == PUB_BAD_FIELDS) {
+	if (r == EAS_LINE_BAD_FIELDS) {
 		log_error("line %ld: %s; skipped", lineno, err);
 		n_bad++;
 		return;
@@ -667,14 +632,14 @@ static void usage(FILE *f)
 	    "                          lost at exit)\n"
 	    "      --drain-timeout S   at end of input, wait up to S seconds for the spool\n"
 	    "                          to drain (default 30)\n"
-	    "      --prefix P          Redis key prefix (default \"eas:\")\n"
+	    "      --prefix P          Redis key prefix (default $EAS_PREFIX, else \"%s\")\n"
 	    "      --maxlen N          cap of the stream, MAXLEN ~ N (default 100000)\n"
 	    "  -q, --quiet             do not copy the input to stdout\n"
 	    "  -v, --verbose           more log on stderr (repeatable)\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n"
 	    "Exit: 0 all stored, 1 lines remain spooled or runtime failure, 2 usage.\n",
-	    EAS_REDIS_DEFAULT_URL);
+	    EAS_REDIS_DEFAULT_URL, EAS_KEYS_DEFAULT_PREFIX);
 }
 
 enum {
@@ -797,18 +762,17 @@ int main(int argc, char **argv)
 		return EAS_EXIT_USAGE;
 	}
 	eas_log_set_level(EAS_LOG_WARN + verbose);
-	if (opt_source_given && pub_source_check(opt_source) < 0) {
+	if (opt_source_given && eas_source_check(opt_source) < 0) {
 		log_error("--source: 1..%d printable characters, not \"%s\"", SOURCE_MAX,
 		          opt_source);
 		return EAS_EXIT_USAGE;
 	}
-	if (strlen(opt_prefix) > 64) {
-		log_error("--prefix: at most 64 characters");
+	if (eas_keys_init(&keys, opt_prefix) < 0) {
+		log_error("--prefix: at most %d characters", EAS_KEYS_PREFIX_MAX);
 		return EAS_EXIT_USAGE;
 	}
-	snprintf(prefix, sizeof prefix, "%s", opt_prefix);
 	if (gethostname(hostname, sizeof hostname - 1) < 0 || !hostname[0] ||
-	    pub_source_check(hostname) < 0)
+	    eas_source_check(hostname) < 0)
 		snprintf(hostname, sizeof hostname, "localhost");
 
 	char err[512], password[512];

@@ -1,5 +1,4 @@
-/* publish.h: eas-publish's internal interfaces: input line validation, spool records, and the
- * PostgreSQL consumer. */
+/* publish.h: eas-publish's internal interfaces: spool records and the PostgreSQL consumer. */
 #ifndef EAS_PUBLISH_H
 #define EAS_PUBLISH_H
 
@@ -7,43 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lines.h"
 #include "spool.h"
 
-#define SOURCE_MAX 64 /* bytes of a source name */
-#define KEY_MAX    64 /* bytes of a line's idempotency key */
-
-enum { PUB_OK = 0, PUB_BAD_JSON = -1, PUB_BAD_FIELDS = -2 };
-
-/* What eas-publish needs to know about one input line. */
-struct pub_line {
-	char type;                   /* 'A' alert, 'E' eom, 'R' recording, 'S' status, 'O' other */
-	char key[KEY_MAX + 1];       /* alert: its id; eom: "eom-" + hash of source, time, offset;
-	                                recording: "rec-" + hash of source, alert id, path */
-	char source[SOURCE_MAX + 1]; /* who heard it */
-	int64_t time_ms;             /* receive time (the line's "time", else NOW) */
-	int64_t issued_ms, expires_ms; /* alert times, 0 when absent */
-};
-
-/*
- * Parse and check LINE (LEN bytes, no newline).  The source is FORCE_SOURCE
- * when not NULL, else the line's "source", else DEFAULT_SOURCE.  Returns
- * PUB_OK and fills *PL; PUB_BAD_JSON when the line is not a JSON object;
- * PUB_BAD_FIELDS when it is one but lacks or has invalid fields.  ERR gets a
- * one-line reason.  No I/O.
- */
-int pub_line_parse(const char *line, size_t len, const char *force_source,
-                   const char *default_source, int64_t now_ms, struct pub_line *pl, char *err,
-                   size_t errlen);
-
-/* 0 when S is a usable source name: 1..SOURCE_MAX bytes, no control characters. */
-int pub_source_check(const char *s);
+#define SOURCE_MAX EAS_SOURCE_MAX /* bytes of a source name */
+#define KEY_MAX    EAS_ID_MAX     /* bytes of a line's idempotency key */
 
 /*
  * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
- * fields of a pub_line and then the input line itself.  pub_record_header()
+ * fields of an eas_line_head and then the input line itself.  pub_record_header()
  * writes everything before JSON into BUF and returns its length (or -1).
  */
-int pub_record_header(const struct pub_line *pl, char *buf, size_t len);
+int pub_record_header(const struct eas_line_head *pl, char *buf, size_t len);
 
 /* A parsed record: pointers into the record's bytes (not NUL-terminated). */
 struct pub_record {
