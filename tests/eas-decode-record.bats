@@ -272,7 +272,7 @@ live_alert() {
 }
 
 @test "man page, --help and completions name the --record options and the recording line" {
-	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-decode.1" 2>/dev/null)
+	man=$(man_text "$EAS_TOP/man/eas-decode.1")
 	help=$(eas-decode --help)
 	for o in --record --record-format --record-max --record-pre; do
 		[[ "$man" == *"$o"* ]]
@@ -283,7 +283,7 @@ live_alert() {
 	for f in recording path duration_s ended_by "end of input" kind ugc superseded_by; do
 		[[ "$man" == *"$f"* ]] || { echo "man: no $f"; false; }
 	done
-	pman=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-publish.1" 2>/dev/null)
+	pman=$(man_text "$EAS_TOP/man/eas-publish.1")
 	for f in recording recordings; do
 		[[ "$pman" == *"$f"* ]] || { echo "eas-publish man: no $f"; false; }
 	done

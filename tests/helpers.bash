@@ -17,3 +17,9 @@ jqt() {
 zeros() {
 	head -c $(($1 * $2 * 2)) /dev/zero
 }
+
+# The text of man page FILE as a reader sees it, read from its roff source (no man(1) needed,
+# which a minimal Debian lacks): font escapes dropped, \- and \(em turned into - and --.
+man_text() {
+	sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\(em/--/g' -e 's/\\&//g' "$1"
+}
