@@ -318,6 +318,34 @@ static void rec_close(struct recorder *r, struct rec *c, enum rec_end why, const
 	r->ndone++;
 }
 
+/* Write C's samples up to TARGET from the ring; on a failed write, close C (REC_ERROR) and
+ * return -1. */
+static int write_to(struct recorder *r, struct rec *c, uint64_t target)
+{
+	while (c->pos < target) {
+		uint64_t idx = c->pos % r->cap;
+		uint64_t n = target - c->pos;
+		if (n > r->cap - idx)
+			n = r->cap - idx;
+		sf_count_t w = sf.writef_short(c->sf, r->ring + idx, (sf_count_t)n);
+		if (w > 0)
+			c->pos += (uint64_t)w;
+		if (w != (sf_count_t)n) {
+			char msg[200];
+			sf_message(msg, sizeof msg, sf.strerror(c->sf));
+			log_error("recording of alert %s: writing %s: %s", c->id, c->tmp, msg);
+			rec_close(r, c, REC_ERROR, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static uint64_t end_of(const struct rec *c)
+{
+	return c->eom_end < c->limit_end ? c->eom_end : c->limit_end;
+}
+
 /* Write what is due to every open recording and close the complete ones; FINAL: all of it. */
 static void pump(struct recorder *r, bool final)
 {
@@ -325,37 +353,19 @@ static void pump(struct recorder *r, bool final)
 		struct rec *c = &r->rec[i];
 		if (!c->open)
 			continue;
-		uint64_t end = c->eom_end < c->limit_end ? c->eom_end : c->limit_end;
+		uint64_t end = end_of(c);
 		uint64_t target = end < r->total ? end : r->total;
 		if (!final && c->eom_end == NO_END) {
 			uint64_t lag = r->total > r->delay ? r->total - r->delay : 0;
 			if (lag < target)
 				target = lag;
 		}
-		const char *werr = NULL;
-		while (c->pos < target) {
-			uint64_t idx = c->pos % r->cap;
-			uint64_t n = target - c->pos;
-			if (n > r->cap - idx)
-				n = r->cap - idx;
-			sf_count_t w = sf.writef_short(c->sf, r->ring + idx, (sf_count_t)n);
-			if (w > 0)
-				c->pos += (uint64_t)w;
-			if (w != (sf_count_t)n) {
-				werr = sf.strerror(c->sf);
-				break;
-			}
-		}
-		if (werr) {
-			char msg[200];
-			sf_message(msg, sizeof msg, werr);
-			log_error("recording of alert %s: writing %s: %s", c->id, c->tmp, msg);
-			rec_close(r, c, REC_ERROR, msg);
-		} else if (c->pos >= end) {
+		if (write_to(r, c, target) < 0)
+			continue;
+		if (c->pos >= end)
 			rec_close(r, c, c->eom_end <= c->limit_end ? REC_EOM : REC_LIMIT, NULL);
-		} else if (final) {
+		else if (final)
 			rec_close(r, c, REC_INPUT_END, NULL);
-		}
 	}
 }
 
@@ -366,11 +376,22 @@ void rec_feed(struct recorder *r, const int16_t *pcm, size_t n)
 		size_t k = n;
 		if (k > r->cap - idx)
 			k = (size_t)(r->cap - idx);
+		if (k > r->cap / 4)
+			k = (size_t)(r->cap / 4);
+		/* never let the ring overtake a recording: what K samples will overwrite is written
+		 * first, even ahead of the delay (only an alert reported very late gets here) */
+		uint64_t lost = r->total + k > r->cap ? r->total + k - r->cap : 0;
+		for (int i = 0; i < REC_SLOTS; i++) {
+			struct rec *c = &r->rec[i];
+			if (c->open && c->pos < lost) {
+				uint64_t end = end_of(c);
+				write_to(r, c, lost < end ? lost : end);
+			}
+		}
 		memcpy(r->ring + idx, pcm, k * sizeof *pcm);
 		r->total += k;
 		pcm += k;
 		n -= k;
-		/* never let the ring overtake a recording */
 		pump(r, false);
 	}
 }
