@@ -119,7 +119,7 @@ static void alert_line(struct eas_json *j, const struct same_header *h, int burs
 	eas_json_key_int(j, "bit_errors", bit_errors);
 	eas_json_key_num(j, "confidence", confidence, 3);
 	if (has_rec)
-		eas_json_key_str(j, EAS_LT_RECORDING, path);
+		eas_json_key_str(j, EAS_LF_RECORDING, path);
 	at_fields(j, at);
 	eas_json_obj_end(j);
 }

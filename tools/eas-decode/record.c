@@ -149,8 +149,8 @@ static void name_part(char *out, size_t n, const char *s)
 		               ? *s
 		               : '_';
 	out[i] = '\0';
-	if (i == 0 || out[0] == '.')
-		out[0] = '_', out[i ? i : 1] = '\0';
+	if (i == 0 && n > 1)
+		out[0] = '_', out[1] = '\0';
 }
 
 /* DIR/NAME[-N].EXT into FINAL and DIR/.NAME[-N].EXT.part into TMP; -1 when too long. */
