@@ -48,17 +48,27 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
 .PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check \
-        clean format pkg-guard
+        clean format pkg-guard FORCE
 all: pkg-guard $(BINS)
 
 # A plain `make` on a machine without the -dev packages: say what to do instead of a compiler error.
 pkg-guard:
 	@$(if $(strip $(PKG_MISSING)),echo "make: libraries missing ($(strip $(PKG_MISSING))):" \
-	  "'make deps' installs them (make run and make check do it themselves)" >&2; exit 1,:)
+	  $(if $(AFTER_DEPS),"still missing after make deps: a -dev package is missing from DEBS in a build.mk",\
+	  "'make deps' installs them (make run and make check do it themselves)") >&2; exit 1,:)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The version, set once: scripts/version.sh (git describe in a checkout, else the VERSION file).
+# version.h is rewritten only when the version changes, so only the files printing it rebuild.
+EAS_VERSION := $(shell sh scripts/version.sh)
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define EAS_VERSION "$(EAS_VERSION)"' > $@.tmp; \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 # The place-name table: 2023 county-equivalents, retired codes, marine zones (data/PROVENANCE.md).
 # It prints the table's size and sources; the generator refuses data it cannot account for.
@@ -105,7 +115,7 @@ deps:
 # check, run, sanitize and bench install what is missing first, then build in a sub-make that
 # reads the Makefile again (and so the pkg-config flags of what deps just installed).
 check: deps
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 check-build
 	@EAS_BIN=$(abspath $(BINDIR)) EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh
 
 check-build: all $(UNIT_BIN)
@@ -134,16 +144,16 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
 
 # The one-shot demo: eas-encode | eas-decode | eas-publish into a private redis-server.
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
 
 # The README's two commands, first on a fresh Debian 12 root (debootstrap, chroot; needs root).

@@ -58,13 +58,13 @@ static void place_fields(struct eas_json *j, const struct eas_fips_county *c, in
 /* The locations array of H. */
 static void locations(struct eas_json *j, const struct same_header *h)
 {
-	eas_json_key(j, "locations");
+	eas_json_key(j, EAS_LF_LOCATIONS);
 	eas_json_arr_begin(j);
 	for (int i = 0; i < h->nloc && i < SAME_MAX_LOCATIONS; i++) {
 		const struct same_location *l = &h->loc[i];
 		const char *state = eas_fips_state_name(l->state);
 		eas_json_obj_begin(j);
-		eas_json_key_str(j, "code", l->code);
+		eas_json_key_str(j, EAS_LF_CODE, l->code);
 		eas_json_key_int(j, "part", l->part);
 		eas_json_key_str(j, "part_name", same_part_name(l->part));
 		eas_json_key_str(j, "state", eas_fips_state_abbr(l->state));
@@ -95,7 +95,7 @@ static void alert_line(struct eas_json *j, const struct same_header *h, int burs
 
 	begin(j, EAS_LT_ALERT);
 	eas_json_key_str(j, EAS_LF_RAW, h->raw);
-	eas_json_key_str(j, "originator", h->originator);
+	eas_json_key_str(j, EAS_LF_ORIGINATOR, h->originator);
 	eas_json_key_str(j, "originator_name", same_originator_name(h->originator));
 	eas_json_key_str(j, EAS_LF_EVENT, h->event);
 	eas_json_key_str(j, "event_name", same_event_name(h->event));
@@ -144,10 +144,10 @@ void eas_line_recording(struct eas_json *j, const struct eas_line_recording *r,
 	eas_json_key_str(j, EAS_LF_ID, r->id);
 	eas_json_key_str(j, EAS_LF_EVENT, r->event);
 	eas_json_key_str(j, EAS_LF_PATH, r->path);
-	eas_json_key_num(j, "duration_s", r->duration_s, 3);
-	eas_json_key_str(j, "ended_by", r->ended_by);
+	eas_json_key_num(j, EAS_LF_DURATION, r->duration_s, 3);
+	eas_json_key_str(j, EAS_LF_ENDED_BY, r->ended_by);
 	if (r->error)
-		eas_json_key_str(j, "error", r->error);
+		eas_json_key_str(j, EAS_LF_ERROR, r->error);
 	at_fields(j, at);
 	eas_json_obj_end(j);
 }
@@ -564,7 +564,7 @@ static int alert_head(const struct head_fields *hf, struct eas_line_head *h, cha
 		return EAS_LINE_BAD_FIELDS;
 	}
 	if (id->state == EAS_FIELD_OK) {
-		snprintf(h->key, sizeof h->key, "%s", hf->id);
+		snprintf(h->key, sizeof h->key, "%.*s", EAS_ID_MAX, hf->id); /* checked */
 	} else if (hf->f[F_RAW].state == EAS_FIELD_OK && hf->raw[0]) {
 		/* the same stable id eas-decode gives it */
 		same_header_id(hf->raw, h->key);
@@ -613,7 +613,8 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 			         EAS_LF_SOURCE, EAS_SOURCE_MAX);
 			return EAS_LINE_BAD_FIELDS;
 		}
-		snprintf(h->source, sizeof h->source, "%s", ok ? hf.source : default_source);
+		snprintf(h->source, sizeof h->source, "%.*s", EAS_SOURCE_MAX,
+		         ok ? hf.source : default_source);
 	}
 	h->time_ms = now_ms;
 	if (f[F_TIME].state == EAS_FIELD_OK ? eas_parse_time(hf.time, &time_ms) < 0

@@ -20,22 +20,30 @@
 #define EAS_LT_RECORDING "recording"
 
 /* Field names that readers look up (the writers below write these and more). */
-#define EAS_LF_TYPE      "type"
-#define EAS_LF_SOURCE    "source"
-#define EAS_LF_TIME      "time"
-#define EAS_LF_OFFSET    "offset_s"
-#define EAS_LF_ID        "id"
-#define EAS_LF_RAW       "raw"
-#define EAS_LF_EVENT     "event"
-#define EAS_LF_ISSUED    "issued"
-#define EAS_LF_EXPIRES   "expires"
-#define EAS_LF_BURSTS    "bursts"
-#define EAS_LF_SAMPLES   "samples"
-#define EAS_LF_SILENCE   "silence"
-#define EAS_LF_CLIPPING  "clipping"
-#define EAS_LF_STATE     "state"
-#define EAS_LF_PATH      "path"
+#define EAS_LF_TYPE       "type"
+#define EAS_LF_SOURCE     "source"
+#define EAS_LF_TIME       "time"
+#define EAS_LF_OFFSET     "offset_s"
+#define EAS_LF_ID         "id"
+#define EAS_LF_RAW        "raw"
+#define EAS_LF_EVENT      "event"
+#define EAS_LF_ORIGINATOR "originator"
+#define EAS_LF_LOCATIONS  "locations"
+#define EAS_LF_CODE       "code" /* of a location */
+#define EAS_LF_ISSUED     "issued"
+#define EAS_LF_EXPIRES    "expires"
+#define EAS_LF_BURSTS     "bursts"
+#define EAS_LF_SAMPLES    "samples"
+#define EAS_LF_SILENCE    "silence"
+#define EAS_LF_CLIPPING   "clipping"
+#define EAS_LF_STATE      "state"
+
+/* eas-decode --record: the alert line's "recording" and the recording line's fields. */
 #define EAS_LF_RECORDING "recording"
+#define EAS_LF_PATH      "path"
+#define EAS_LF_DURATION  "duration_s"
+#define EAS_LF_ENDED_BY  "ended_by"
+#define EAS_LF_ERROR     "error"
 
 #define EAS_SOURCE_MAX 64 /* bytes of a source name */
 #define EAS_ID_MAX     64 /* bytes of a line's id (its Redis idempotency key) */

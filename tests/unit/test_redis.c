@@ -1,4 +1,4 @@
-/* test_redis.c: unit tests of lib/redis (URL and host:port parsing, configuration, backoff) and
+/* test_redis.c: unit tests of lib/redis (URL and host:port parsing, configuration), lib/backoff and
  * lib/spool (append, cursors, reopen, torn tail, compaction). */
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "redis.h"
 #include "spool.h"
 #include "t.h"
@@ -175,6 +176,15 @@ static void test_backoff(void)
 	CHECK(b.failures == 10);
 	eas_backoff_reset(&b);
 	CHECK(eas_backoff_fail(&b, 0) <= 100);
+
+	/* without jitter, the exact doubling eas-capture logs: 0.5 1 2 4 8 16 30 30 s */
+	static const int want[] = {500, 1000, 2000, 4000, 8000, 16000, 30000, 30000};
+	eas_backoff_init(&b, 500, 30000);
+	b.jitter = false;
+	for (int i = 0; i < 8; i++)
+		CHECK(eas_backoff_fail(&b, 0) == want[i]);
+	eas_backoff_reset(&b);
+	CHECK(eas_backoff_fail(&b, 0) == 500);
 }
 
 static void test_spool(void)

@@ -18,10 +18,7 @@
 #include "same_decode.h"
 #include "signals.h"
 #include "timeutil.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 static void usage(FILE *f)
 {

@@ -10,28 +10,32 @@
 
 #include <libpq-fe.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "publish.h"
-#include "redis.h" /* eas_backoff */
+#include "timeutil.h"
 
 #define PG_BATCH      500
 #define PG_BUF        (256 * 1024)
 #define PG_CONNECT_MS 5000  /* a connection (TCP, TLS, startup, auth) must be made in this time */
 #define PG_ANSWER_MS  30000 /* a pipeline in flight must make progress in this time */
 
+/* The line's fields are named by lib/lines (EAS_LF_*). */
 static const char INSERT_SQL[] =
     "INSERT INTO eas_alerts AS a (id, sources, received, last_received, issued, expires,"
     " event, originator, locations, raw, line, recordings)"
     " SELECT $1, ARRAY[$2::text], to_timestamp($3::float8 / 1000),"
     " to_timestamp($3::float8 / 1000),"
     " to_timestamp(NULLIF($4::float8, 0) / 1000), to_timestamp(NULLIF($5::float8, 0) / 1000),"
-    " j->>'event', j->>'originator',"
-    " ARRAY(SELECT l->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(j->'locations')"
-    " = 'array' THEN j->'locations' ELSE '[]'::jsonb END) AS l"
-    " WHERE jsonb_typeof(l) = 'object' AND l ? 'code'),"
-    " j->>'raw', j,"
-    " CASE WHEN jsonb_typeof(j->'recording') = 'string'"
-    " THEN jsonb_build_object($2::text, jsonb_build_object('path', j->'recording'))"
+    " j->>'" EAS_LF_EVENT "', j->>'" EAS_LF_ORIGINATOR "',"
+    " ARRAY(SELECT l->>'" EAS_LF_CODE "' FROM jsonb_array_elements(CASE WHEN"
+    " jsonb_typeof(j->'" EAS_LF_LOCATIONS "') = 'array' THEN j->'" EAS_LF_LOCATIONS "'"
+    " ELSE '[]'::jsonb END) AS l"
+    " WHERE jsonb_typeof(l) = 'object' AND l ? '" EAS_LF_CODE "'),"
+    " j->>'" EAS_LF_RAW "', j,"
+    " CASE WHEN jsonb_typeof(j->'" EAS_LF_RECORDING "') = 'string'"
+    " THEN jsonb_build_object($2::text, jsonb_build_object('" EAS_LF_PATH "', j->'" EAS_LF_RECORDING
+    "'))"
     " ELSE '{}'::jsonb END"
     " FROM (SELECT $6::jsonb AS j) AS s"
     " ON CONFLICT (id) DO UPDATE SET"
@@ -45,9 +49,12 @@ static const char INSERT_SQL[] =
 /* A recording line: what became of the source's recording of the alert, in the alert's row. */
 static const char RECORDING_SQL[] =
     "UPDATE eas_alerts SET recordings = recordings || jsonb_build_object($1::text,"
-    " jsonb_strip_nulls(jsonb_build_object('path', j->'path', 'duration_s', j->'duration_s',"
-    " 'ended_by', j->'ended_by', 'error', j->'error')))"
-    " FROM (SELECT $2::jsonb AS j) AS s WHERE id = j->>'id'";
+    " jsonb_strip_nulls(jsonb_build_object("
+    " '" EAS_LF_PATH "', j->'" EAS_LF_PATH "',"
+    " '" EAS_LF_DURATION "', j->'" EAS_LF_DURATION "',"
+    " '" EAS_LF_ENDED_BY "', j->'" EAS_LF_ENDED_BY "',"
+    " '" EAS_LF_ERROR "', j->'" EAS_LF_ERROR "')))"
+    " FROM (SELECT $2::jsonb AS j) AS s WHERE id = j->>'" EAS_LF_ID "'";
 
 /* Tables made by an earlier version lack the recordings column. */
 static const char MIGRATE_SQL[] =

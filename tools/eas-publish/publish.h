@@ -1,4 +1,5 @@
-/* publish.h: eas-publish's internal interfaces: spool records and the PostgreSQL consumer. */
+/* publish.h: eas-publish's internal interfaces: options, input, spool records, and the Redis and
+ * PostgreSQL consumers. */
 #ifndef EAS_PUBLISH_H
 #define EAS_PUBLISH_H
 
@@ -6,11 +7,85 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keys.h"
 #include "lines.h"
+#include "redis.h"
 #include "spool.h"
 
-#define SOURCE_MAX EAS_SOURCE_MAX /* bytes of a source name */
-#define KEY_MAX    EAS_ID_MAX     /* bytes of a line's idempotency key */
+#define SOURCE_MAX   EAS_SOURCE_MAX /* bytes of a source name */
+#define KEY_MAX      EAS_ID_MAX     /* bytes of a line's idempotency key */
+#define PUB_MAX_LINE (128 * 1024)   /* longer input lines are reported and skipped */
+
+enum { CUR_REDIS = 0, CUR_PG = 1 }; /* the spool's cursors */
+
+/* The command line. */
+struct pub_opts {
+	const char *source; /* -s: forced on every line, NULL: the line's, else the host name */
+	const char *url, *sentinel, *master, *password_file;
+	int min_replicas, wait_ms;
+	const char *pg, *spool;
+	double drain_s;
+	bool quiet;
+	const char *prefix; /* NULL: $EAS_PREFIX, else "eas:" */
+	long maxlen;
+	int verbose;
+};
+
+/* ---- input (input.c): stdin's lines, checked, into the spool or the Redis consumer ---- */
+
+struct redis_consumer;
+struct pub_input;
+/* Read stdin (fd 0) with the options O; alert and eom lines go to SP, status lines to RC.
+ * DEFAULT_SOURCE names lines without one.  NULL when out of memory. */
+struct pub_input *pub_input_new(const struct pub_opts *o, const char *default_source,
+                                struct eas_spool *sp, struct redis_consumer *rc);
+/* Read what stdin has (one read(2)) and handle its whole lines: copy each to
+ * stdout unless quiet, spool alert and eom lines, hand status lines to the
+ * Redis consumer.  Returns 0, or -1 at end of input (the last unterminated
+ * line handled). */
+int pub_input_read(struct pub_input *in);
+/* Stop copying lines to stdout (its reader went away). */
+void pub_input_quiet(struct pub_input *in);
+struct pub_input_counts {
+	long lines, bad, spooled;
+};
+struct pub_input_counts pub_input_counts(const struct pub_input *in);
+void pub_input_free(struct pub_input *in);
+
+/* ---- the Redis consumer (redis_out.c) ---- */
+
+/* Sends the spool's records from cursor CURSOR on, and the newest status line
+ * of each source, to the server CONF names (keys from KEYS), with
+ * MIN_REPLICAS/WAIT_MS as --min-replicas/--wait-timeout and the stream capped
+ * at MAXLEN.  Never blocks, except in connecting (CONF's connect timeout).
+ * NULL when out of memory. */
+struct redis_consumer *redis_consumer_new(const struct eas_redis_conf *conf,
+                                          const struct eas_keys *keys, struct eas_spool *sp,
+                                          int cursor, int min_replicas, int wait_ms, long maxlen);
+/* Keep LINE (LEN bytes), SOURCE's newest status line, to be sent next. */
+void redis_consumer_status(struct redis_consumer *r, const char *source, const char *line,
+                           size_t len);
+/* Do what can be done now: read answers when REVENTS (what poll() said of
+ * redis_consumer_pollfd() since the last call, 0 if not polled) says so,
+ * connect when due, leave a server that does not answer within the I/O
+ * timeout, send what the window allows, and move the cursor as answers come. */
+void redis_consumer_pump(struct redis_consumer *r, short revents, int64_t now_ms);
+/* The socket to poll and in *EVENTS what for, or -1 when not connected. */
+int redis_consumer_pollfd(const struct redis_consumer *r, short *events);
+bool redis_consumer_up(const struct redis_consumer *r);
+/* True when nothing is in flight and no status line waits (or not connected). */
+bool redis_consumer_idle(const struct redis_consumer *r);
+/* Milliseconds (0..1000) until the consumer wants to run again without I/O. */
+int redis_consumer_timeout(const struct redis_consumer *r, int64_t now_ms);
+/* Drop the connection and retry at once (SIGHUP). */
+void redis_consumer_reset(struct redis_consumer *r);
+/* Collect answers already on the way, for up to MS milliseconds (at exit). */
+void redis_consumer_finish(struct redis_consumer *r, int ms);
+struct redis_counts {
+	long stored, dup, status;
+};
+struct redis_counts redis_consumer_counts(const struct redis_consumer *r);
+void redis_consumer_free(struct redis_consumer *r);
 
 /*
  * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
