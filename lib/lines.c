@@ -485,8 +485,8 @@ enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, F_P
 
 /* The line's fields as read for its head. */
 struct head_fields {
-	char type[FIELD_MAX + 1], source[FIELD_MAX + 1], time[FIELD_MAX + 1];
-	char id[FIELD_MAX + 1], raw[FIELD_MAX + 1], path[FIELD_MAX + 1];
+	char type[FIELD_MAX + 1], time[FIELD_MAX + 1], raw[FIELD_MAX + 1], path[FIELD_MAX + 1];
+	char source[EAS_SOURCE_MAX + 1], id[EAS_ID_MAX + 1]; /* longer ones are BAD, and refused */
 	int64_t issued, expires;
 	double offset;
 	struct eas_field f[NFIELDS];
@@ -564,7 +564,7 @@ static int alert_head(const struct head_fields *hf, struct eas_line_head *h, cha
 		return EAS_LINE_BAD_FIELDS;
 	}
 	if (id->state == EAS_FIELD_OK) {
-		snprintf(h->key, sizeof h->key, "%.*s", EAS_ID_MAX, hf->id); /* checked */
+		snprintf(h->key, sizeof h->key, "%s", hf->id);
 	} else if (hf->f[F_RAW].state == EAS_FIELD_OK && hf->raw[0]) {
 		/* the same stable id eas-decode gives it */
 		same_header_id(hf->raw, h->key);
@@ -613,8 +613,7 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 			         EAS_LF_SOURCE, EAS_SOURCE_MAX);
 			return EAS_LINE_BAD_FIELDS;
 		}
-		snprintf(h->source, sizeof h->source, "%.*s", EAS_SOURCE_MAX,
-		         ok ? hf.source : default_source);
+		snprintf(h->source, sizeof h->source, "%s", ok ? hf.source : default_source);
 	}
 	h->time_ms = now_ms;
 	if (f[F_TIME].state == EAS_FIELD_OK ? eas_parse_time(hf.time, &time_ms) < 0
