@@ -108,6 +108,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBEAS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBEAS) $(if $(LIB_PKGS),$(shell pkg-config --libs $(LIB_PKGS))) -lm
 
+# eas-ctl's messages and signatures are tested on their own: msg.c, sign.c and their libraries.
+$(BUILD)/tests/test_ctl: tests/unit/test_ctl.c $(BUILD)/tools/eas-ctl/msg.o $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-ctl/msg.o \
+	  $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS) $(shell pkg-config --libs libcrypto $(LIB_PKGS)) -lm
+
 # Install what is missing; silent when everything is present.
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))
@@ -130,10 +136,10 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
 FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Two targets, FUZZ_SECONDS each: the SAME header parser, and the line reader with eas-publish's
-# spool records.
+# Three targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
+# spool records, and eas-ctl's command and reply parsers with its signature check.
 fuzz: $(BUILD)/gen/fips_table.c
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine $(BUILD)/fuzz/corpus-ctl
 	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) \
 	  $(BUILD)/gen/fips_table.c $$(pkg-config --libs yajl) -lm
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 $(BUILD)/fuzz/corpus fuzz/corpus
@@ -142,6 +148,11 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $$(pkg-config --libs yajl) -lm
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
+	$(FUZZ_CC) -Itools/eas-ctl $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_ctl \
+	  fuzz/fuzz_ctl.c tools/eas-ctl/msg.c tools/eas-ctl/sign.c lib/json.c lib/timeutil.c \
+	  $$(pkg-config --libs yajl libcrypto) -lm
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-ctl fuzz/corpus-ctl
 
 bench: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all

@@ -564,7 +564,8 @@ static int alert_head(const struct head_fields *hf, struct eas_line_head *h, cha
 		return EAS_LINE_BAD_FIELDS;
 	}
 	if (id->state == EAS_FIELD_OK) {
-		snprintf(h->key, sizeof h->key, "%s", hf->id);
+		/* checked above: never truncated */
+		snprintf(h->key, sizeof h->key, "%.*s", (int)sizeof h->key - 1, hf->id);
 	} else if (hf->f[F_RAW].state == EAS_FIELD_OK && hf->raw[0]) {
 		/* the same stable id eas-decode gives it */
 		same_header_id(hf->raw, h->key);
@@ -613,7 +614,8 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 			         EAS_LF_SOURCE, EAS_SOURCE_MAX);
 			return EAS_LINE_BAD_FIELDS;
 		}
-		snprintf(h->source, sizeof h->source, "%s", ok ? hf.source : default_source);
+		snprintf(h->source, sizeof h->source, "%.*s", (int)sizeof h->source - 1,
+		         ok ? hf.source : default_source);
 	}
 	h->time_ms = now_ms;
 	if (f[F_TIME].state == EAS_FIELD_OK ? eas_parse_time(hf.time, &time_ms) < 0

@@ -45,6 +45,35 @@
 #define EAS_LF_ENDED_BY  "ended_by"
 #define EAS_LF_ERROR     "error"
 
+/* The command plane (eas-ctl(1), DESIGN.md "Redis"): the members of a command on the commands
+ * channel and of a reply on its response channel, and of a source's config in the sources hash. */
+#define EAS_CF_ID        "command_id" /* command, reply: the command's unique id */
+#define EAS_CF_COMMAND   "command"    /* command: one of EAS_CMD_* */
+#define EAS_CF_SOURCE    "source"     /* command: the source it is about (source_* only) */
+#define EAS_CF_PARAMS    "params"     /* command: object of string parameters */
+#define EAS_CF_SEQ       "seq"        /* command: the source's sequence number (INCR) */
+#define EAS_CF_TIMESTAMP "timestamp"  /* command, reply: RFC 3339 UTC with ms */
+#define EAS_CF_SENDER    "sender"     /* command: user@host */
+#define EAS_CF_TO        "to"         /* command: the one listener meant */
+#define EAS_CF_SIG       "sig"        /* command, reply: HMAC-SHA256 hex, the last member */
+#define EAS_CF_LISTENER  "listener"   /* reply: the listener's name */
+#define EAS_CF_SUCCESS   "success"    /* reply: bool */
+#define EAS_CF_MESSAGE   "message"    /* reply: the handler's first line, or the refusal */
+#define EAS_CF_EXIT_CODE "exit_code"  /* reply: the handler's exit status, -1 if none */
+#define EAS_SCF_NAME     "name"       /* source config: its name */
+#define EAS_SCF_INPUT    "input"      /* source config: what eas-capture reads */
+#define EAS_SCF_RATE     "rate"       /* source config: sample rate, Hz */
+#define EAS_SCF_OPTIONS  "options"    /* source config: object of string options */
+/* The commands. */
+#define EAS_CMD_SOURCE_START    "source_start"
+#define EAS_CMD_SOURCE_STOP     "source_stop"
+#define EAS_CMD_SOURCE_ADD      "source_add"
+#define EAS_CMD_SOURCE_UPDATE   "source_update"
+#define EAS_CMD_SOURCE_DELETE   "source_delete"
+#define EAS_CMD_STREAMING_START "streaming_start"
+#define EAS_CMD_STREAMING_STOP  "streaming_stop"
+#define EAS_CMD_PING            "ping"
+
 #define EAS_SOURCE_MAX 64 /* bytes of a source name */
 #define EAS_ID_MAX     64 /* bytes of a line's id (its Redis idempotency key) */
 

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "timeutil.h"
 
 static void seterr(char *err, size_t errlen, const char *fmt, const char *a)
 {
@@ -476,6 +478,41 @@ redisContext *eas_redis_connect(const struct eas_redis_conf *c, char *where, siz
 	}
 	seterr(err, errlen, "%s", lasterr);
 	return NULL;
+}
+
+int eas_redis_poll_reply(redisContext *rc, int timeout_ms, redisReply **out)
+{
+	int64_t end = eas_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int done = 0;
+	bool polled = false;
+	*out = NULL;
+	while (!done)
+		if (redisBufferWrite(rc, &done) != REDIS_OK)
+			return -1;
+	for (;;) {
+		void *r = NULL;
+		if (redisGetReplyFromReader(rc, &r) != REDIS_OK)
+			return -1;
+		if (r) {
+			*out = r;
+			return 1;
+		}
+		int64_t left = timeout_ms < 0 ? -1 : end - eas_mono_ms();
+		if (timeout_ms >= 0 && left <= 0) {
+			if (polled)
+				return 0;
+			left = 0; /* one look at the socket all the same */
+		}
+		polled = true;
+		struct pollfd p = {.fd = rc->fd, .events = POLLIN};
+		int n = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n < 0)
+			return errno == EINTR ? 0 : -1;
+		if (n == 0)
+			return 0;
+		if (redisBufferRead(rc) != REDIS_OK)
+			return -1;
+	}
 }
 
 void eas_redis_describe(const struct eas_redis_conf *c, char *buf, size_t len)

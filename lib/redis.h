@@ -77,6 +77,19 @@ int eas_redis_conf_init(struct eas_redis_conf *c, const char *url, const char *s
 redisContext *eas_redis_connect(const struct eas_redis_conf *c, char *where, size_t wherelen,
                                 char *err, size_t errlen);
 
+/*
+ * Wait up to TIMEOUT_MS (0: only what is already there, -1: no limit) for
+ * one reply on the blocking context RC: the answer to a command sent with
+ * redisAppendCommand*, or a message on a subscribed (Pub/Sub) connection.
+ * Unlike redisGetReply(), running out of time leaves RC usable (hiredis
+ * gives a context up after its own socket timeout), so a subscriber can wait
+ * in slices and do other work between them.  Pending output is written
+ * first.  Returns 1 with *OUT set (free it with freeReplyObject()), 0 when
+ * nothing came in time or a signal interrupted the wait, -1 when the
+ * connection failed (RC->errstr says why: reconnect).
+ */
+int eas_redis_poll_reply(redisContext *rc, int timeout_ms, redisReply **out);
+
 /* Describe C's target for messages: "redis://host:port/db", "unix:///path",
  * or "sentinel NAME via host:port,...". */
 void eas_redis_describe(const struct eas_redis_conf *c, char *buf, size_t len);

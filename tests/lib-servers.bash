@@ -206,7 +206,11 @@ PY
 # and the first eas-publish test spells them out as the contract); eas-publish(1) documents them.
 K_ALERTS=eas:alerts
 K_METRICS=eas:metrics
-# key KIND NAME: a per-name key, e.g. "key seen 00a1" is eas:seen:00a1 (KIND: seen, heard, heartbeat).
+K_SOURCES=eas:sources
+K_COMMANDS=eas:audio:commands
+K_CMD_COUNTERS=eas:ctl:counters
+# key KIND NAME: a per-name key, e.g. "key seen 00a1" is eas:seen:00a1 (KIND: seen, heard, heartbeat,
+# audio:response, ctl:listener, ctl:seq, ctl:applied, ctl:replay).
 key() {
 	printf 'eas:%s:%s' "$1" "$2"
 }
