@@ -70,9 +70,13 @@ $(BUILD)/gen/version.h: FORCE
 	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 FORCE:
 
-$(BUILD)/gen/fips_table.c: data/national_county.txt scripts/gen-fips.awk
+# The place-name table: 2023 county-equivalents, retired codes, marine zones (data/PROVENANCE.md).
+# It prints the table's size and sources; the generator refuses data it cannot account for.
+FIPS_DATA := data/fips_changes.txt data/national_county.txt data/us_counties_2023_us-atlas.txt \
+             data/nws_marine_zones_same.csv
+$(BUILD)/gen/fips_table.c: $(FIPS_DATA) scripts/gen-fips.awk
 	@mkdir -p $(dir $@)
-	LC_ALL=C sort -t, -k2,2 -k3,3 data/national_county.txt | awk -f scripts/gen-fips.awk > $@.tmp && mv $@.tmp $@
+	LC_ALL=C awk -f scripts/gen-fips.awk $(FIPS_DATA) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/fips_table.o: $(BUILD)/gen/fips_table.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(line);
 		return 0;
 	}
-	if (pl.type != 'A' && pl.type != 'E') {
+	if (pl.type != 'A' && pl.type != 'E' && pl.type != 'R') {
 		free(line);
 		return 0;
 	}

@@ -91,6 +91,16 @@ const struct eas_fips_county *eas_fips_county(int state, int county)
 	return NULL;
 }
 
+const char *eas_fips_name(const struct eas_fips_county *c)
+{
+	return EAS_FIPS_STR(c->name);
+}
+
+const char *eas_fips_st(const struct eas_fips_county *c)
+{
+	return c->kind == EAS_PLACE_MARINE ? NULL : eas_fips_state_abbr(c->state);
+}
+
 const char *eas_fips_state_abbr(int state)
 {
 	if (state < 0 || (size_t)state >= NSTATES)

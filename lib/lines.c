@@ -30,6 +30,32 @@ static void begin(struct eas_json *j, const char *type)
 	eas_json_key_str(j, EAS_LF_TYPE, type);
 }
 
+/* The fields a location gains beyond {code, part, ..., county} when its place has more to say:
+ * kind "marine" and the zone's ugc; superseded_by, the codes (with the location's P digit) that
+ * replaced a code Census dropped.  An ordinary county's object stays as it always was. */
+static void place_fields(struct eas_json *j, const struct eas_fips_county *c, int part)
+{
+	if (c->kind == EAS_PLACE_MARINE) {
+		eas_json_key_str(j, "kind", "marine");
+		eas_json_key_str(j, "ugc", EAS_FIPS_STR(c->ugc));
+	}
+	if (c->superseded_by) {
+		eas_json_key(j, "superseded_by");
+		eas_json_arr_begin(j);
+		for (const char *s = EAS_FIPS_STR(c->superseded_by); *s;) {
+			size_t n = strcspn(s, " ");
+			char code[8];
+			if (n == 5) {
+				snprintf(code, sizeof code, "%d%.5s", part, s);
+				eas_json_str(j, code);
+			}
+			s += n;
+			s += strspn(s, " ");
+		}
+		eas_json_arr_end(j);
+	}
+}
+
 /* The locations array of H. */
 static void locations(struct eas_json *j, const struct same_header *h)
 {
@@ -51,15 +77,19 @@ static void locations(struct eas_json *j, const struct same_header *h)
 			eas_json_str(j, all);
 		} else {
 			const struct eas_fips_county *c = eas_fips_county(l->state, l->county);
-			eas_json_str(j, c ? c->name : NULL);
+			eas_json_str(j, c ? eas_fips_name(c) : NULL);
+			if (c)
+				place_fields(j, c, l->part);
 		}
 		eas_json_obj_end(j);
 	}
 	eas_json_arr_end(j);
 }
 
-void eas_line_alert(struct eas_json *j, const struct same_header *h, int bursts, int bit_errors,
-                    double confidence, const struct eas_line_at *at)
+/* An alert line, with "recording" when HAS_REC. */
+static void alert_line(struct eas_json *j, const struct same_header *h, int bursts, int bit_errors,
+                       double confidence, bool has_rec, const char *path,
+                       const struct eas_line_at *at)
 {
 	int64_t issued, expires;
 	char buf[40], id[17];
@@ -89,6 +119,36 @@ void eas_line_alert(struct eas_json *j, const struct same_header *h, int bursts,
 	eas_json_key_int(j, EAS_LF_BURSTS, bursts);
 	eas_json_key_int(j, "bit_errors", bit_errors);
 	eas_json_key_num(j, "confidence", confidence, 3);
+	if (has_rec)
+		eas_json_key_str(j, EAS_LF_RECORDING, path);
+	at_fields(j, at);
+	eas_json_obj_end(j);
+}
+
+void eas_line_alert(struct eas_json *j, const struct same_header *h, int bursts, int bit_errors,
+                    double confidence, const struct eas_line_at *at)
+{
+	alert_line(j, h, bursts, bit_errors, confidence, false, NULL, at);
+}
+
+void eas_line_alert_recorded(struct eas_json *j, const struct same_header *h, int bursts,
+                             int bit_errors, double confidence, const char *path,
+                             const struct eas_line_at *at)
+{
+	alert_line(j, h, bursts, bit_errors, confidence, true, path, at);
+}
+
+void eas_line_recording(struct eas_json *j, const struct eas_line_recording *r,
+                        const struct eas_line_at *at)
+{
+	begin(j, EAS_LT_RECORDING);
+	eas_json_key_str(j, EAS_LF_ID, r->id);
+	eas_json_key_str(j, EAS_LF_EVENT, r->event);
+	eas_json_key_str(j, EAS_LF_PATH, r->path);
+	eas_json_key_num(j, EAS_LF_DURATION, r->duration_s, 3);
+	eas_json_key_str(j, EAS_LF_ENDED_BY, r->ended_by);
+	if (r->error)
+		eas_json_key_str(j, EAS_LF_ERROR, r->error);
 	at_fields(j, at);
 	eas_json_obj_end(j);
 }
@@ -423,11 +483,11 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FIELD_MAX  512 /* longer string values are BAD */
 
-enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, NFIELDS };
+enum { F_TYPE, F_SOURCE, F_TIME, F_ID, F_RAW, F_ISSUED, F_EXPIRES, F_OFFSET, F_PATH, NFIELDS };
 
 /* The line's fields as read for its head. */
 struct head_fields {
-	char type[FIELD_MAX + 1], time[FIELD_MAX + 1], raw[FIELD_MAX + 1];
+	char type[FIELD_MAX + 1], time[FIELD_MAX + 1], raw[FIELD_MAX + 1], path[FIELD_MAX + 1];
 	char source[EAS_SOURCE_MAX + 1], id[EAS_ID_MAX + 1]; /* longer ones are BAD, and refused */
 	int64_t issued, expires;
 	double offset;
@@ -468,6 +528,30 @@ static void eom_key(const struct head_fields *hf, struct eas_line_head *h)
 		hv = fnv1a(hv, buf, (size_t)n);
 	}
 	snprintf(h->key, sizeof h->key, "eom-%016" PRIx64, hv);
+}
+
+/* The recording part of eas_line_head(): its alert's id is required (the row it belongs to); the
+ * key "rec-" + FNV-1a of source | id | path (or time text), one per monitor and file. */
+static int recording_head(const struct head_fields *hf, struct eas_line_head *h, char *err,
+                          size_t errlen)
+{
+	h->type = 'R';
+	if (hf->f[F_ID].state != EAS_FIELD_OK || id_check(hf->id) < 0) {
+		snprintf(err, errlen,
+		         "recording without its alert's \"%s\" (1..%d of [A-Za-z0-9._:-])",
+		         EAS_LF_ID, EAS_ID_MAX);
+		return EAS_LINE_BAD_FIELDS;
+	}
+	uint64_t hv = fnv1a(FNV_OFFSET, h->source, strlen(h->source));
+	hv = fnv1a(hv, "|", 1);
+	hv = fnv1a(hv, hf->id, strlen(hf->id));
+	hv = fnv1a(hv, "|", 1);
+	if (hf->f[F_PATH].state == EAS_FIELD_OK)
+		hv = fnv1a(hv, hf->path, hf->f[F_PATH].len);
+	else if (hf->f[F_TIME].state == EAS_FIELD_OK)
+		hv = fnv1a(hv, hf->time, hf->f[F_TIME].len);
+	snprintf(h->key, sizeof h->key, "rec-%016" PRIx64, hv);
+	return EAS_LINE_OK;
 }
 
 /* The alert part of eas_line_head(). */
@@ -512,6 +596,7 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 	row(&f[F_ISSUED], EAS_LF_ISSUED, EAS_FIELD_TIME, &hf.issued, 0);
 	row(&f[F_EXPIRES], EAS_LF_EXPIRES, EAS_FIELD_TIME, &hf.expires, 0);
 	row(&f[F_OFFSET], EAS_LF_OFFSET, EAS_FIELD_NUM, &hf.offset, 0);
+	row(&f[F_PATH], EAS_LF_PATH, EAS_FIELD_STR, hf.path, sizeof hf.path);
 	int r = eas_line_read(line, len, f, NFIELDS, err, errlen);
 	if (r != EAS_LINE_OK)
 		return r;
@@ -543,6 +628,8 @@ int eas_line_head(const char *line, size_t len, const char *force_source,
 
 	if (!strcmp(hf.type, EAS_LT_ALERT))
 		return alert_head(&hf, h, err, errlen);
+	if (!strcmp(hf.type, EAS_LT_RECORDING))
+		return recording_head(&hf, h, err, errlen);
 	if (!strcmp(hf.type, EAS_LT_EOM)) {
 		h->type = 'E';
 		if (f[F_TIME].state != EAS_FIELD_OK && f[F_OFFSET].state != EAS_FIELD_OK) {

@@ -17,6 +17,7 @@
 #define EAS_LT_ATTENTION "attention"
 #define EAS_LT_STATUS    "status"
 #define EAS_LT_CAPTURE   "capture"
+#define EAS_LT_RECORDING "recording"
 
 /* Field names that readers look up (the writers below write these and more). */
 #define EAS_LF_TYPE       "type"
@@ -41,6 +42,13 @@
 #define EAS_LF_STATE      "state"
 /* Added by eas-publish to the status line it keeps in the metrics hash: its spool backlog. */
 #define EAS_LF_SPOOL_BYTES "spool_bytes"
+
+/* eas-decode --record: the alert line's "recording" and the recording line's fields. */
+#define EAS_LF_RECORDING "recording"
+#define EAS_LF_PATH      "path"
+#define EAS_LF_DURATION  "duration_s"
+#define EAS_LF_ENDED_BY  "ended_by"
+#define EAS_LF_ERROR     "error"
 
 /* The command plane (eas-ctl(1), DESIGN.md "Redis"): the members of a command on the commands
  * channel and of a reply on its response channel, and of a source's config in the sources hash. */
@@ -93,6 +101,27 @@ struct eas_line_at {
  */
 void eas_line_alert(struct eas_json *j, const struct same_header *h, int bursts, int bit_errors,
                     double confidence, const struct eas_line_at *at);
+
+/* The same with "recording" after confidence (eas-decode --record): PATH, the final path of the
+ * alert's recording, or null when PATH is NULL (it cannot be made). */
+void eas_line_alert_recorded(struct eas_json *j, const struct same_header *h, int bursts,
+                             int bit_errors, double confidence, const char *path,
+                             const struct eas_line_at *at);
+
+/* What eas-decode says of an alert's recording once its file is closed. */
+struct eas_line_recording {
+	const char *id;       /* the alert's id */
+	const char *event;    /* its event code */
+	const char *path;     /* the file under its final name, NULL when none is left */
+	double duration_s;    /* audio in the file (3 decimals) */
+	const char *ended_by; /* "eom", "limit", "end of input" or "error" */
+	const char *error;    /* NULL, or what went wrong (written only then) */
+};
+
+/* A recording line: type, id, event, path (or null), duration_s, ended_by, [error], source, time
+ * and offset_s of the file's first sample. */
+void eas_line_recording(struct eas_json *j, const struct eas_line_recording *r,
+                        const struct eas_line_at *at);
 
 /* An eom line: type, bursts, source, time, offset_s. */
 void eas_line_eom(struct eas_json *j, int bursts, const struct eas_line_at *at);
@@ -181,9 +210,11 @@ int eas_source_check(const char *s);
 
 /* What a consumer of lines needs to know about one line (eas-publish, eas-watch). */
 struct eas_line_head {
-	char type;                       /* 'A' alert, 'E' eom, 'S' status, 'O' other */
+	char type;                       /* 'A' alert, 'E' eom, 'R' recording, 'S' status,
+	                                    'O' other */
 	char key[EAS_ID_MAX + 1];        /* alert: its id; eom: "eom-" + hash of source, time,
-	                                    offset */
+	                                    offset; recording: "rec-" + hash of source, alert id,
+	                                    path */
 	char source[EAS_SOURCE_MAX + 1]; /* who heard it */
 	int64_t time_ms;                 /* receive time (the line's "time", else NOW_MS) */
 	int64_t issued_ms, expires_ms;   /* alert times, 0 when absent */
@@ -195,7 +226,8 @@ struct eas_line_head {
  * its "id" (1..EAS_ID_MAX of [A-Za-z0-9._:-]), else same_header_id() of its
  * "raw"; an eom's key is "eom-" and 16 hex digits of the FNV-1a hash of
  * source, "|", time text, "|", offset_s as "%.3f" (it needs "time" or
- * "offset_s").  Returns EAS_LINE_OK; EAS_LINE_BAD_JSON when the line is not a
+ * "offset_s"); a recording's is "rec-" and 16 hex digits of the hash of
+ * source, "|", its alert's "id" (required), "|", path (else time text).  Returns EAS_LINE_OK; EAS_LINE_BAD_JSON when the line is not a
  * JSON object; EAS_LINE_BAD_FIELDS when it is one but lacks or has invalid
  * fields.  ERR gets a one-line reason.  No I/O.
  */

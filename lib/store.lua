@@ -2,7 +2,7 @@
 -- per connection with SCRIPT LOAD, run with EVALSHA; embedded in the binary at build time).
 -- Every key and channel comes in KEYS, named by lib/keys; ARGV[1] says what to store.
 --
--- ARGV[1] == 'lines': a batch of N alert and eom lines.
+-- ARGV[1] == 'lines': a batch of N alert, eom and recording lines.
 --   KEYS: the alerts stream (also its pub/sub channel), the alert counts hash, then per line
 --   its seen key, heard set, and its source's last-event hash.
 --   ARGV: 'lines', maxlen, then per line source, json, seen-key expiry (epoch ms), type, id,

@@ -17,19 +17,6 @@ teardown() {
 	rm -rf "$tmp"
 }
 
-# jq -e on FILE: fails (with the filter and the data on stderr) unless FILTER is true.
-jqt() {
-	jq -e "$1" "$2" >/dev/null || {
-		echo "jq false: $1 on $(cat "$2")" >&2
-		return 1
-	}
-}
-
-# N seconds of digital silence at RATE Hz as s16le.
-zeros() {
-	head -c $(($1 * $2 * 2)) /dev/zero
-}
-
 @test "round trip at every rate: every field of the alert" {
 	for r in $RATES; do
 		eas-encode -r "$r" "$H" | eas-decode -r "$r" -s mon1 --now "$NOW" --status-interval 0 >"$tmp/out"

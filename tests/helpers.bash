@@ -5,6 +5,19 @@ EAS_SHARED="${EAS_SHARED:-$EAS_TOP/../shared}"
 PATH="$EAS_BIN:$PATH"
 export EAS_TOP EAS_BIN EAS_SHARED PATH
 
+# jq -e on FILE: fails (with the filter and the data on stderr) unless FILTER is true.
+jqt() {
+	jq -e "$1" "$2" >/dev/null || {
+		echo "jq false: $1 on $(cat "$2")" >&2
+		return 1
+	}
+}
+
+# N seconds of digital silence at RATE Hz as s16le.
+zeros() {
+	head -c $(($1 * $2 * 2)) /dev/zero
+}
+
 # The text of man page FILE as a reader sees it, read from its roff source (no man(1) needed,
 # which a minimal Debian lacks): comments dropped, request names (.SH, .BR...) taken off their
 # lines, font escapes dropped, \- \(em \(dq \e \& undone.  Good enough to grep.

@@ -65,7 +65,8 @@ static void test_alert_header_fields(void)
 	CHECK(has(s, "{\"code\":\"000000\",\"part\":0,\"part_name\":\"all\",\"state\":\"US\","
 	             "\"state_name\":\"United States\",\"county\":\"All of United States\"}"));
 	CHECK(has(s, "{\"code\":\"077275\",\"part\":0,\"part_name\":\"all\",\"state\":null,"
-	             "\"state_name\":null,\"county\":null}"));
+	             "\"state_name\":null,\"county\":\"Waters from Port Aransas to Matagorda Ship "
+	             "Channel from 20 to 60 NM\",\"kind\":\"marine\",\"ugc\":\"GMZ275\"}"));
 	CHECK(has(s, "{\"code\":\"002999\",\"part\":0,\"part_name\":\"all\",\"state\":\"AK\","
 	             "\"state_name\":\"Alaska\",\"county\":null}]"));
 	CHECK(has(s, "\"purge\":\"0030\",\"purge_minutes\":30,"));
@@ -255,10 +256,46 @@ static void test_reader(void)
 #undef READ
 }
 
+/* eas-decode --record: the alert line's recording, and the recording line. */
+static void test_recording(void)
+{
+	struct eas_json j;
+	struct eas_line_at a = {"mon1", at(2026, 5, 3, 16, 45), 2.5};
+	CHECK(parse("ZCZC-WXR-TOR-039173+0030-1231645-KCLE/NWS-", 0) == 0);
+	eas_json_init(&j);
+	eas_line_alert_recorded(&j, &h, 3, 0, 1, "/rec/a.wav", &a);
+	CHECK(has(j.buf, "\"confidence\":1.000,\"recording\":\"/rec/a.wav\",\"source\":\"mon1\""));
+	eas_line_alert_recorded(&j, &h, 3, 0, 1, NULL, &a);
+	CHECK(has(j.buf, "\"confidence\":1.000,\"recording\":null,\"source\""));
+	eas_line_alert(&j, &h, 3, 0, 1, &a);
+	CHECK(!strstr(j.buf, "recording"));
+
+	struct eas_line_recording r = {
+	    "903abd1acbe3eca2", "TOR", "/rec/a.wav", 21.4444, "eom", NULL};
+	eas_line_recording(&j, &r, &a);
+	CHECK_STR(j.buf, "{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"event\":\"TOR\","
+	                 "\"path\":\"/rec/a.wav\",\"duration_s\":21.444,\"ended_by\":\"eom\","
+	                 "\"source\":\"mon1\",\"time\":\"2026-05-03T16:45:00.000Z\","
+	                 "\"offset_s\":2.500}");
+	/* what eas-publish reads of it */
+	struct eas_line_head hd;
+	char why[200];
+	CHECK(eas_line_head(j.buf, j.len, NULL, "host", 0, &hd, why, sizeof why) == EAS_LINE_OK);
+	CHECK(hd.type == 'R' && strncmp(hd.key, "rec-", 4) == 0 && strlen(hd.key) == 20);
+	CHECK_STR(hd.source, "mon1");
+	r.path = NULL, r.ended_by = "error", r.error = "No space left on device";
+	eas_line_recording(&j, &r, &a);
+	CHECK(has(j.buf, "\"path\":null,\"duration_s\":21.444,\"ended_by\":\"error\","
+	                 "\"error\":\"No space left on device\",\"source\""));
+	CHECK(!j.oom);
+	eas_json_free(&j);
+}
+
 int main(void)
 {
 	test_alert_header_fields();
 	test_round_trip();
 	test_reader();
+	test_recording();
 	return t_done("test_lines");
 }

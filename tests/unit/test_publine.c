@@ -155,6 +155,40 @@ int main(void)
 	CHECK(strstr(err, "eom without") != NULL);
 	CHECK(parse("{\"type\":\"eom\",\"offset_s\":\"72\"}", NULL) == EAS_LINE_BAD_FIELDS);
 
+	/* recording: needs its alert's id; a key from source, id and path */
+	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":\"/r/a.wav\","
+	            "\"duration_s\":21.4,\"ended_by\":\"eom\",\"source\":\"m\"}",
+	            NULL) == EAS_LINE_OK);
+	CHECK(pl.type == 'R');
+	CHECK(strncmp(pl.key, "rec-", 4) == 0 && strlen(pl.key) == 20);
+	strcpy(id1, pl.key);
+	CHECK(parse("{\"ended_by\":\"eom\",\"path\":\"/r/a.wav\",\"source\":\"m\","
+	            "\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\"}",
+	            NULL) == EAS_LINE_OK);
+	CHECK_STR(pl.key, id1);
+	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":\"/r/a.wav\","
+	            "\"source\":\"other\"}",
+	            NULL) == EAS_LINE_OK);
+	CHECK(strcmp(pl.key, id1) != 0);
+	CHECK(parse("{\"type\":\"recording\",\"id\":\"903abd1acbe3eca2\",\"path\":null,"
+	            "\"ended_by\":\"error\",\"time\":\"2026-05-03T16:46:10.123Z\"}",
+	            NULL) == EAS_LINE_OK);
+	CHECK(pl.type == 'R' && strcmp(pl.key, id1) != 0);
+	CHECK(parse("{\"type\":\"recording\",\"path\":\"/r/a.wav\"}", NULL) == EAS_LINE_BAD_FIELDS);
+	CHECK(strstr(err, "recording without its alert's \"id\"") != NULL);
+	CHECK(parse("{\"type\":\"recording\",\"id\":\"a b\"}", NULL) == EAS_LINE_BAD_FIELDS);
+	{
+		char hdr[512];
+		struct pub_record r;
+		const char *line = "{\"type\":\"recording\",\"id\":\"x\"}";
+		CHECK(parse(line, NULL) == EAS_LINE_OK);
+		int h = pub_record_header(&pl, hdr, sizeof hdr);
+		CHECK(h > 0);
+		snprintf(hdr + h, sizeof hdr - (size_t)h, "%s", line);
+		CHECK(pub_record_parse(hdr, strlen(hdr), &r) == 0 && r.type == 'R');
+		CHECK(r.jsonlen == strlen(line));
+	}
+
 	/* other types */
 	CHECK(parse("{\"type\":\"status\",\"rms_dbfs\":-20.5}", NULL) == EAS_LINE_OK &&
 	      pl.type == 'S');

@@ -14,6 +14,7 @@
 #include "lines.h"
 #include "log.h"
 #include "optparse.h"
+#include "record.h"
 #include "same_decode.h"
 #include "signals.h"
 #include "source.h"
@@ -25,7 +26,9 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--now TIME] [--status-interval S]\n"
-	    "                  [--silence-threshold DBFS] [--silence-duration S] [-v] [FILE]\n"
+	    "                  [--silence-threshold DBFS] [--silence-duration S]\n"
+	    "                  [--record DIR [--record-format wav|flac] [--record-max S]\n"
+	    "                  [--record-pre S]] [-v] [FILE]\n"
 	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
 	    "\n"
 	    "  -r, --rate HZ              input sample rate, 8000..192000 (default 22050)\n"
@@ -40,6 +43,11 @@ static void usage(FILE *f)
 	    "off)\n"
 	    "      --silence-threshold DB RMS below which audio is quiet (default -50 dBFS)\n"
 	    "      --silence-duration S   quiet this long is reported as silence (default 10)\n"
+	    "      --record DIR           keep each alert's audio, header to EOM, in DIR\n"
+	    "      --record-format FMT    wav (default) or flac, 16-bit at the input rate\n"
+	    "      --record-max S         the longest recording, 1..3600 s (default 240)\n"
+	    "      --record-pre S         audio kept before the first burst, 0..10 s "
+	    "(default 1)\n"
 	    "  -v, --verbose              more log on stderr (repeat for more)\n"
 	    "  -h, --help                 this help\n"
 	    "      --version              print the version\n"
@@ -56,6 +64,7 @@ struct opts {
 	int64_t now_ms;
 	double status_interval;
 	double silence_db, silence_s;
+	struct rec_opts rec; /* rec.dir NULL: no recording */
 };
 
 /* Receive time of the sample at POS: the input clock with --now, else the wall clock. */
@@ -84,8 +93,20 @@ static struct eas_line_at line_at(const struct opts *o, uint64_t pos)
 	return (struct eas_line_at){o->source, event_time(o, pos), (double)pos / o->rate};
 }
 
-static int emit_event(const struct opts *o, const struct same_event *ev, struct eas_json *j)
+/* An event line.  With a recorder, an alert starts a recording (its line gains "recording",
+ * the final path, or null when it cannot be made) and an EOM ends the open ones. */
+static int emit_event(const struct opts *o, const struct same_event *ev, struct recorder *rec,
+                      struct eas_json *j)
 {
+	char path[PATH_MAX], id[17];
+	int recorded = -1;
+	if (rec && ev->type == SAME_EV_ALERT) {
+		same_header_id(ev->header.raw, id);
+		recorded = rec_start(rec, ev->sample, event_time(o, ev->sample), id,
+		                     ev->header.event, path, sizeof path);
+	} else if (rec && ev->type == SAME_EV_EOM) {
+		rec_eom(rec, ev->sample);
+	}
 	if (o->raw) {
 		if (ev->type == SAME_EV_ALERT)
 			return emit(ev->header.raw, strlen(ev->header.raw));
@@ -96,7 +117,12 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 	struct eas_line_at at = line_at(o, ev->sample);
 	switch (ev->type) {
 	case SAME_EV_ALERT:
-		eas_line_alert(j, &ev->header, ev->bursts, ev->bit_errors, ev->confidence, &at);
+		if (rec)
+			eas_line_alert_recorded(j, &ev->header, ev->bursts, ev->bit_errors,
+			                        ev->confidence, recorded == 0 ? path : NULL, &at);
+		else
+			eas_line_alert(j, &ev->header, ev->bursts, ev->bit_errors, ev->confidence,
+			               &at);
 		break;
 	case SAME_EV_EOM:
 		eas_line_eom(j, ev->bursts, &at);
@@ -114,6 +140,42 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 	return emit(j->buf, j->len);
 }
 
+/* The line of a closed recording: which alert, where, how long, why it ended. */
+static int emit_recording(const struct opts *o, const struct rec_done *d, uint64_t now_pos,
+                          struct eas_json *j)
+{
+	if (o->raw)
+		return 0;
+	/* the time of the file's first sample, which the wall clock passed some seconds ago */
+	struct eas_line_at at = line_at(o, d->start);
+	if (!o->have_now)
+		at.time_ms -= (int64_t)llround((double)(now_pos - d->start) * 1000.0 / o->rate);
+	struct eas_line_recording r = {.id = d->id,
+	                               .event = d->event,
+	                               .path = d->path[0] ? d->path : NULL,
+	                               .duration_s = (double)d->frames / o->rate,
+	                               .ended_by = rec_end_name(d->ended_by),
+	                               .error = d->error[0] ? d->error : NULL};
+	eas_line_recording(j, &r, &at);
+	if (j->oom) {
+		log_error("out of memory");
+		return -1;
+	}
+	return emit(j->buf, j->len);
+}
+
+/* Print the lines of every recording closed since the last call; NOW_POS: samples read. */
+static int emit_recordings(const struct opts *o, struct recorder *rec, uint64_t now_pos,
+                           struct eas_json *j)
+{
+	struct rec_done d;
+	int gone = 0;
+	while (rec && rec_next(rec, &d))
+		if (!gone)
+			gone = emit_recording(o, &d, now_pos, j) < 0;
+	return gone ? -1 : 0;
+}
+
 static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos,
                        struct eas_json *j)
 {
@@ -128,7 +190,18 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	return emit(j->buf, j->len);
 }
 
-enum { OPT_RAW = 256, OPT_NOW, OPT_STATUS, OPT_SIL_DB, OPT_SIL_S, OPT_VERSION };
+enum {
+	OPT_RAW = 256,
+	OPT_NOW,
+	OPT_STATUS,
+	OPT_SIL_DB,
+	OPT_SIL_S,
+	OPT_RECORD,
+	OPT_REC_FORMAT,
+	OPT_REC_MAX,
+	OPT_REC_PRE,
+	OPT_VERSION
+};
 
 int main(int argc, char **argv)
 {
@@ -140,13 +213,21 @@ int main(int argc, char **argv)
 	    {"status-interval", required_argument, NULL, OPT_STATUS},
 	    {"silence-threshold", required_argument, NULL, OPT_SIL_DB},
 	    {"silence-duration", required_argument, NULL, OPT_SIL_S},
+	    {"record", required_argument, NULL, OPT_RECORD},
+	    {"record-format", required_argument, NULL, OPT_REC_FORMAT},
+	    {"record-max", required_argument, NULL, OPT_REC_MAX},
+	    {"record-pre", required_argument, NULL, OPT_REC_PRE},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {
-	    .rate = EAS_RATE_DEFAULT, .status_interval = 5, .silence_db = -50, .silence_s = 10};
+	struct opts o = {.rate = EAS_RATE_DEFAULT,
+	                 .status_interval = 5,
+	                 .silence_db = -50,
+	                 .silence_s = 10,
+	                 .rec = {.format = REC_WAV, .max_s = 240, .pre_s = 1}};
+	const char *rec_only = NULL; /* a --record-* option given */
 	static char host[EAS_SOURCE_MAX + 1];
 	int c, verbose = EAS_LOG_WARN;
 
@@ -195,6 +276,42 @@ int main(int argc, char **argv)
 				    "invalid --silence-duration \"%s\": seconds from 0 to 86400",
 				    optarg);
 			break;
+		case OPT_RECORD:
+			if (!*optarg || strlen(optarg) > PATH_MAX - 200) {
+				log_error("invalid --record \"%s\": a directory name, at most %d "
+				          "bytes",
+				          optarg, PATH_MAX - 200);
+				return EAS_EXIT_USAGE;
+			}
+			o.rec.dir = optarg;
+			break;
+		case OPT_REC_FORMAT:
+			if (!strcmp(optarg, "wav"))
+				o.rec.format = REC_WAV;
+			else if (!strcmp(optarg, "flac"))
+				o.rec.format = REC_FLAC;
+			else {
+				log_error("invalid --record-format \"%s\": wav or flac", optarg);
+				return EAS_EXIT_USAGE;
+			}
+			rec_only = "--record-format";
+			break;
+		case OPT_REC_MAX:
+			if (eas_parse_double(optarg, 1, 3600, &o.rec.max_s) < 0) {
+				log_error("invalid --record-max \"%s\": seconds from 1 to 3600",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			rec_only = "--record-max";
+			break;
+		case OPT_REC_PRE:
+			if (eas_parse_double(optarg, 0, 10, &o.rec.pre_s) < 0) {
+				log_error("invalid --record-pre \"%s\": seconds from 0 to 10",
+				          optarg);
+				return EAS_EXIT_USAGE;
+			}
+			rec_only = "--record-pre";
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -211,8 +328,17 @@ int main(int argc, char **argv)
 	eas_log_set_level(verbose);
 	if (argc - optind > 1)
 		return eas_usage_error("too many arguments: one FILE at most");
+	if (rec_only && !o.rec.dir)
+		return eas_usage_error("%s needs --record DIR", rec_only);
+	if (o.rec.pre_s >= o.rec.max_s)
+		return eas_usage_error("--record-pre %g must be shorter than --record-max %g",
+		                       o.rec.pre_s, o.rec.max_s);
 	if (!o.source)
 		o.source = eas_source_default(host, sizeof host);
+	if (o.rec.dir && access(o.rec.dir, W_OK | X_OK) < 0)
+		log_error_errno("--record %s: alerts will not be recorded until it is fixed "
+		                "(decoding goes on)",
+		                o.rec.dir);
 
 	const char *path = optind < argc ? argv[optind] : "-";
 	FILE *in = stdin;
@@ -229,6 +355,15 @@ int main(int argc, char **argv)
 	if (!dec) {
 		log_error("out of memory");
 		return EAS_EXIT_FAIL;
+	}
+	struct recorder *rec = NULL;
+	if (o.rec.dir) {
+		o.rec.rate = o.rate;
+		o.rec.source = o.source;
+		if (!(rec = rec_new(&o.rec))) {
+			same_decoder_free(dec);
+			return EAS_EXIT_FAIL;
+		}
 	}
 	struct eas_levels lv;
 	eas_levels_init(&lv, o.rate, o.silence_db, o.silence_s);
@@ -271,10 +406,14 @@ int main(int argc, char **argv)
 				k = (size_t)(next_status - total);
 			same_decoder_feed(dec, pcm + off, k);
 			eas_levels_feed(&lv, pcm + off, k);
+			if (rec)
+				rec_feed(rec, pcm + off, k);
 			total += k;
 			off += k;
 			while (!gone && same_decoder_next(dec, &ev))
-				gone = emit_event(&o, &ev, &j) < 0;
+				gone = emit_event(&o, &ev, rec, &j) < 0;
+			if (!gone)
+				gone = emit_recordings(&o, rec, total, &j) < 0;
 			if (status_every && total == next_status && !gone) {
 				gone = emit_status(&o, &lv, total, &j) < 0;
 				next_status += status_every;
@@ -288,7 +427,11 @@ int main(int argc, char **argv)
 	if (!gone) {
 		same_decoder_finish(dec);
 		while (!gone && same_decoder_next(dec, &ev))
-			gone = emit_event(&o, &ev, &j) < 0;
+			gone = emit_event(&o, &ev, rec, &j) < 0;
+		if (rec)
+			rec_finish(rec);
+		if (!gone)
+			gone = emit_recordings(&o, rec, total, &j) < 0;
 		if (!gone && status_every && lv.n > 0)
 			gone = emit_status(&o, &lv, total, &j) < 0;
 	}
@@ -298,6 +441,10 @@ int main(int argc, char **argv)
 		log_error(
 		    "input ended in the middle of a sample (odd byte count); last byte ignored");
 		rc = EAS_EXIT_FAIL;
+	}
+	if (rec) {
+		rec_finish(rec); /* a closed pipe: the files are complete all the same */
+		rec_free(rec);
 	}
 	same_decoder_free(dec);
 	eas_json_free(&j);

@@ -9,7 +9,7 @@
  *                                     └─every line─▶ stdout (copy, unless -q)
  *                                                              redis_out.c         pg.c
  *
- * Every alert and eom line is appended to the spool before it is sent; a
+ * Every alert, eom and recording line is appended to the spool before it is sent; a
  * consumer's cursor moves past a line only when the server confirmed it (with
  * --min-replicas, only when WAIT says enough replicas have it).  After a
  * reconnect, a failover or a restart, sending resumes at the cursor, and the
@@ -57,9 +57,9 @@ static void usage(FILE *f)
 	    "                   [--spool DIR] [--spool-memory SIZE] [--spool-reserve SIZE]\n"
 	    "                   [--drain-timeout S] [--prefix P] [--maxlen N]\n"
 	    "                   [--password-file FILE] [-q] [-v]\n"
-	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert and\n"
-	    "eom lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status lines\n"
-	    "as heartbeat and metrics, spooling to disk while a server is away.\n"
+	    "Reads eas-decode JSON lines on stdin, copies them to stdout, and stores alert, eom\n"
+	    "and recording lines in a Redis stream (+ pub/sub, + PostgreSQL with --pg) and status\n"
+	    "lines as heartbeat and metrics, spooling to disk while a server is away.\n"
 	    "  -s, --source NAME       this monitor's name, 1 to 64 printable characters\n"
 	    "                          (default: the line's source, else the host name)\n"
 	    "  -u, --redis URL         redis://[user:password@]host[:port][/db] or\n"

@@ -125,7 +125,7 @@ static void handle_line(struct pub_input *in, char *line, size_t len, long linen
 	if (pl.type == 'S') {
 		redis_consumer_status(in->rc, pl.source, line, len);
 		notify_alive(eas_mono_ms()); /* the watchdog is fed by the decoder's status lines */
-	} else if (pl.type == 'A' || pl.type == 'E')
+	} else if (pl.type == 'A' || pl.type == 'E' || pl.type == 'R')
 		spool_line(in, &pl, line, len, lineno);
 }
 

@@ -53,7 +53,7 @@ int pub_record_parse(const char *rec, size_t len, struct pub_record *r)
 			return -2;
 		r->version = (int)v;
 		p = q;
-		if (end - p < 2 || (p[0] != 'A' && p[0] != 'E') || p[1] != '\t')
+		if (end - p < 2 || (p[0] != 'A' && p[0] != 'E' && p[0] != 'R') || p[1] != '\t')
 			return -1;
 	}
 	r->type = p[0];

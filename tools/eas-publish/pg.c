@@ -1,6 +1,7 @@
 /* pg.c: eas-publish's PostgreSQL consumer: archives spooled alert lines in table eas_alerts, one
- * row per alert id with every source that heard it, in transactions of up to PG_BATCH rows, through
- * libpq's non-blocking API so that a slow or silent server never holds up the poll loop. */
+ * row per alert id with every source that heard it (and what each recorded of it), in
+ * transactions of up to PG_BATCH rows, through libpq's non-blocking API so that a slow or silent
+ * server never holds up the poll loop. */
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@
 /* The line's fields are named by lib/lines (EAS_LF_*). */
 static const char INSERT_SQL[] =
     "INSERT INTO eas_alerts AS a (id, sources, received, last_received, issued, expires,"
-    " event, originator, locations, raw, line)"
+    " event, originator, locations, raw, line, recordings)"
     " SELECT $1, ARRAY[$2::text], to_timestamp($3::float8 / 1000),"
     " to_timestamp($3::float8 / 1000),"
     " to_timestamp(NULLIF($4::float8, 0) / 1000), to_timestamp(NULLIF($5::float8, 0) / 1000),"
@@ -31,12 +32,33 @@ static const char INSERT_SQL[] =
     " jsonb_typeof(j->'" EAS_LF_LOCATIONS "') = 'array' THEN j->'" EAS_LF_LOCATIONS "'"
     " ELSE '[]'::jsonb END) AS l"
     " WHERE jsonb_typeof(l) = 'object' AND l ? '" EAS_LF_CODE "'),"
-    " j->>'" EAS_LF_RAW "', j FROM (SELECT $6::jsonb AS j) AS s"
+    " j->>'" EAS_LF_RAW "', j,"
+    " CASE WHEN jsonb_typeof(j->'" EAS_LF_RECORDING "') = 'string'"
+    " THEN jsonb_build_object($2::text, jsonb_build_object('" EAS_LF_PATH "', j->'" EAS_LF_RECORDING
+    "'))"
+    " ELSE '{}'::jsonb END"
+    " FROM (SELECT $6::jsonb AS j) AS s"
     " ON CONFLICT (id) DO UPDATE SET"
     " sources = CASE WHEN EXCLUDED.sources[1] = ANY(a.sources) THEN a.sources"
     " ELSE a.sources || EXCLUDED.sources[1] END,"
     " received = LEAST(a.received, EXCLUDED.received),"
-    " last_received = GREATEST(a.last_received, EXCLUDED.last_received)";
+    " last_received = GREATEST(a.last_received, EXCLUDED.last_received),"
+    /* what a source's recording line said is not undone by its alert line sent again */
+    " recordings = EXCLUDED.recordings || a.recordings";
+
+/* A recording line: what became of the source's recording of the alert, in the alert's row. */
+static const char RECORDING_SQL[] =
+    "UPDATE eas_alerts SET recordings = recordings || jsonb_build_object($1::text,"
+    " jsonb_strip_nulls(jsonb_build_object("
+    " '" EAS_LF_PATH "', j->'" EAS_LF_PATH "',"
+    " '" EAS_LF_DURATION "', j->'" EAS_LF_DURATION "',"
+    " '" EAS_LF_ENDED_BY "', j->'" EAS_LF_ENDED_BY "',"
+    " '" EAS_LF_ERROR "', j->'" EAS_LF_ERROR "')))"
+    " FROM (SELECT $2::jsonb AS j) AS s WHERE id = j->>'" EAS_LF_ID "'";
+
+/* Tables made by an earlier version lack the recordings column. */
+static const char MIGRATE_SQL[] =
+    "ALTER TABLE eas_alerts ADD COLUMN IF NOT EXISTS recordings jsonb NOT NULL DEFAULT '{}'";
 
 /*
  * States.  Each exchange with the server is one pipeline ended by a Sync:
@@ -206,13 +228,15 @@ static void start_setup(struct pg_consumer *p, int64_t now_ms)
 	}
 	p->st = ST_SETUP;
 	p->pending = 0;
-	if (!send_simple(p, "SET statement_timeout = 10000") || !send_simple(p, PUB_PG_SCHEMA))
+	if (!send_simple(p, "SET statement_timeout = 10000") || !send_simple(p, PUB_PG_SCHEMA) ||
+	    !send_simple(p, MIGRATE_SQL))
 		return;
-	if (!PQsendPrepare(p->c, "eas_insert", INSERT_SQL, 6, NULL)) {
+	if (!PQsendPrepare(p->c, "eas_insert", INSERT_SQL, 6, NULL) ||
+	    !PQsendPrepare(p->c, "eas_recording", RECORDING_SQL, 2, NULL)) {
 		drop_conn_error(p);
 		return;
 	}
-	p->pending++;
+	p->pending += 2;
 	send_sync(p, now_ms);
 }
 
@@ -240,9 +264,10 @@ static void step_connect(struct pg_consumer *p, short revents, int64_t now_ms)
 }
 
 /*
- * Queue the next batch: BEGIN, one INSERT per alert record from the cursor on
- * (at most PG_BATCH, at most PG_BUF bytes), COMMIT.  Records that are not
- * alerts are passed over; a range without alerts moves the cursor at once.
+ * Queue the next batch: BEGIN, one INSERT per alert record and one UPDATE of
+ * its alert's row per recording record from the cursor on (at most PG_BATCH,
+ * at most PG_BUF bytes), COMMIT.  Other records (eom) are passed over; a
+ * range without alerts or recordings moves the cursor at once.
  */
 static void start_batch(struct pg_consumer *p, int64_t now_ms)
 {
@@ -261,7 +286,20 @@ static void start_batch(struct pg_consumer *p, int64_t now_ms)
 			break;
 		size_t len = (size_t)(nl - (p->buf + off));
 		struct pub_record r;
-		if (pub_record_parse(p->buf + off, len, &r) == 0 && r.type == 'A') {
+		if (pub_record_parse(p->buf + off, len, &r) == 0 && r.type == 'R') {
+			if (rows == 0 && !send_simple(p, "BEGIN"))
+				return;
+			char src[SOURCE_MAX + 1];
+			snprintf(src, sizeof src, "%.*s", (int)r.sourcelen, r.source);
+			*nl = '\0';
+			const char *params[] = {src, r.json};
+			if (!PQsendQueryPrepared(p->c, "eas_recording", 2, params, NULL, NULL, 0)) {
+				drop_conn_error(p);
+				return;
+			}
+			p->pending++;
+			rows++;
+		} else if (pub_record_parse(p->buf + off, len, &r) == 0 && r.type == 'A') {
 			if (rows == 0 && !send_simple(p, "BEGIN"))
 				return;
 			char id[KEY_MAX + 1], src[SOURCE_MAX + 1], t[24], is[24], ex[24];

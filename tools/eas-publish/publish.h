@@ -198,7 +198,8 @@ void pg_consumer_free(struct pg_consumer *p);
 	"  originator    text,\n"                                                                  \
 	"  locations     text[] NOT NULL DEFAULT '{}',\n"                                          \
 	"  raw           text,\n"                                                                  \
-	"  line          jsonb NOT NULL\n"                                                         \
+	"  line          jsonb NOT NULL,\n"                                                        \
+	"  recordings    jsonb NOT NULL DEFAULT '{}'\n"                                            \
 	")"
 
 #endif

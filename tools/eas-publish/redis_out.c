@@ -1,6 +1,6 @@
-/* redis_out.c: eas-publish's Redis consumer: sends the spool's alert and eom records from its cursor
- * on (EVALSHA of lib/store.lua, pipelined, in batches) and the newest status line of each source,
- * and moves the cursor as the master (and with --min-replicas, WAIT) confirms. */
+/* redis_out.c: eas-publish's Redis consumer: sends the spool's alert, eom and recording records
+ * from its cursor on (EVALSHA of lib/store.lua, pipelined, in batches) and the newest status line
+ * of each source, and moves the cursor as the master (and with --min-replicas, WAIT) confirms. */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -297,7 +297,10 @@ static void batch_send(struct redis_consumer *r, uint64_t end)
 		ARG(rec->source, rec->sourcelen);
 		ARG(rec->json, rec->jsonlen);
 		ARG(b->ttl[i], strlen(b->ttl[i]));
-		ARG(rec->type == 'A' ? EAS_LT_ALERT : EAS_LT_EOM, rec->type == 'A' ? 5u : 3u);
+		const char *typ = rec->type == 'A'   ? EAS_LT_ALERT
+		                  : rec->type == 'R' ? EAS_LT_RECORDING
+		                                     : EAS_LT_EOM;
+		ARG(typ, strlen(typ));
 		ARG(rec->key, rec->keylen);
 		ARG(b->time_s[i], strlen(b->time_s[i]));
 	}
