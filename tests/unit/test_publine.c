@@ -182,10 +182,10 @@ int main(void)
 		struct pub_record r;
 		const char *line = "{\"type\":\"recording\",\"id\":\"x\"}";
 		CHECK(parse(line, NULL) == EAS_LINE_OK);
-		int h = pub_record_header(&pl, hdr, sizeof hdr);
+		int h = pub_record_header(&pl, 7, hdr, sizeof hdr);
 		CHECK(h > 0);
 		snprintf(hdr + h, sizeof hdr - (size_t)h, "%s", line);
-		CHECK(pub_record_parse(hdr, strlen(hdr), &r) == 0 && r.type == 'R');
+		CHECK(pub_record_parse(hdr, strlen(hdr), &r) == 0 && r.type == 'R' && r.version == PUB_RECORD_VERSION);
 		CHECK(r.jsonlen == strlen(line));
 	}
 

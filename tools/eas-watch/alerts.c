@@ -203,7 +203,7 @@ void watch_alert_counties(const struct watch_alert *a, char *buf, size_t len)
 		else if (c)
 			snprintf(one, sizeof one, "%s%s%s, %s",
 			         l->part ? same_part_name(l->part) : "", l->part ? " " : "",
-			         c->name, c->st);
+			         eas_fips_name(c), eas_fips_st(c));
 		else
 			snprintf(one, sizeof one, "%s (%s)", l->code, st ? st : "?");
 		int n = snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
