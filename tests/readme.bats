@@ -48,6 +48,7 @@ NOT_RUN=(
 	"eas-capture -s kec61 --status-fd 3 https://example.org/kec61.mp3 3>>kec61.status | eas-decode -s kec61"
 	"eas-capture --device-rate 48000 --channels 2 alsa:hw:1,0 | eas-decode"
 	"eas-capture --realtime --loop alert.flac | eas-decode"
+	"eas-capture alsa:hw:1,0 | eas-decode -s kec61 --record /var/lib/eas/rec --record-format flac"
 	"eas-capture https://example.org/nwr.mp3 | eas-decode -s kcle-nwr"
 	"eas-capture -s kec61 https://example.org/kec61.mp3 | eas-decode -s kec61 | eas-publish -q -u unix:///run/redis/redis.sock --spool /var/spool/eas-publish/kec61 --pg 'host=/run/postgresql dbname=eas'"
 	"EAS_REDIS_URL='redis://eas:s3cret@redis.lan:6379/0' eas-decode | eas-publish"

@@ -336,9 +336,9 @@ int main(int argc, char **argv)
 	if (!o.source)
 		o.source = eas_source_default(host, sizeof host);
 	if (o.rec.dir && access(o.rec.dir, W_OK | X_OK) < 0)
-		log_error_errno("--record %s: alerts will not be recorded until it is fixed "
-		                "(decoding goes on)",
-		                o.rec.dir);
+		log_error("--record %s: %s; alerts will not be recorded until it is fixed "
+		          "(decoding goes on)",
+		          o.rec.dir, strerror(errno));
 
 	const char *path = optind < argc ? argv[optind] : "-";
 	FILE *in = stdin;
