@@ -126,8 +126,10 @@ static void finalize_group(struct same_decoder *d, struct group *g)
 		ev.header = res.header;
 		same_push_event(d, &ev);
 	}
-	if (used >= 0)
+	if (used >= 0) {
 		remember(d, res.raw, g->last_ts);
+		d->last_eom_t = -1e18; /* a new message: its end is a new end */
+	}
 	for (int i = 0; i < g->n; i++)
 		burst_put(d, g->b[i]);
 	g->n = 0;
@@ -142,7 +144,7 @@ static void finalize_eom(struct same_decoder *d, struct group *g)
 		memset(&ev, 0, sizeof ev);
 		ev.type = SAME_EV_EOM;
 		ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T);
-		ev.bursts = g->n > 3 ? 3 : g->n;
+		ev.bursts = g->n > 3 ? 3 : g->n; /* each burst is queued once (same_frame.c) */
 		same_push_event(d, &ev);
 		d->last_eom_t = g->last_ts;
 	}
@@ -198,6 +200,8 @@ void same_combine_burst(struct same_decoder *d, const struct pend *p)
 			finalize_eom(d, g);
 		return;
 	}
+	/* a header after an end of message: that end of message is complete */
+	finalize_eom(d, &d->geom);
 	same_frame_take(d, p, b);
 	/* this burst alone: its length tells how long to wait for the next one */
 	struct decoded one;

@@ -75,6 +75,7 @@ struct same_decoder *same_decoder_new(int rate)
 	d->T0 = d->T = K;
 	d->phi = K;
 	d->last_eom_t = -1e18;
+	d->last_sync[0] = d->last_sync[1] = -1e18;
 	same_tone_init(&d->td, rate);
 	return d;
 }
@@ -198,6 +199,7 @@ void same_decoder_finish(struct same_decoder *d)
 {
 	/* pad with silence so every pending burst's span is complete */
 	static const int16_t zero[1024];
+	same_frame_flush(d);
 	double need = 0;
 	for (int i = 0; i < d->npend; i++)
 		if (d->pend[i].ts + (MAXBITS + 12) * d->pend[i].T * 1.04 > need)

@@ -78,6 +78,9 @@ struct same_decoder {
 	/* bursts and messages */
 	struct pend pend[MAXPEND];
 	int npend;
+	struct pend cand;      /* a sync held back while a better-aligned one may follow */
+	int have_cand;
+	double last_sync[2];   /* tick of the last sync queued: [0] ZCZC, [1] NNNN */
 	struct group g, geom;
 	struct burst *pool[2 * MAXGROUP + 2];
 	int npool;
@@ -147,6 +150,9 @@ void same_push_event(struct same_decoder *d, const struct same_event *ev);
 /* One hard bit N at tick T from the timing loop: the sync word search, which queues bursts in
  * d->pend. */
 void same_frame_bit(struct same_decoder *d, float n, double t);
+
+/* End of input: queue the sync held back, if any. */
+void same_frame_flush(struct same_decoder *d);
 
 /* Fit the bit timing of the burst synced at P through the ring and take its soft bits into B. */
 void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst *b);

@@ -101,9 +101,41 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 	soft_bits(d, a, bb, b->s, MAXBITS);
 }
 
+/*
+ * Each burst is queued once.  The sync check tolerates several wrong bits, so
+ * one burst matches at more than one place: NNNN one byte early or late is the
+ * sync word with 5 bits wrong (AB AB AB AB AB NNN, AB AB AB NNNNN).  A sync is
+ * held for HOLD bits, replaced by a better one (fewer wrong bits) found
+ * meanwhile, then queued; a sync of the same kind within GUARD bits of a
+ * queued one is the same burst again.  Two bursts are at least 1 s apart
+ * (47 CFR 11.31(a)(1)), far more than GUARD.
+ */
+enum { HOLD = 16, GUARD = 160 };
+
+static void queue_sync(struct same_decoder *d)
+{
+	const struct pend *c = &d->cand;
+	d->have_cand = 0;
+	for (int i = 0; i < d->npend; i++)
+		if (fabs(d->pend[i].ts - c->ts) < 4 * K)
+			return;
+	if (d->npend == MAXPEND)
+		return;
+	d->pend[d->npend++] = *c;
+	d->last_sync[c->eom] = c->ts;
+}
+
+void same_frame_flush(struct same_decoder *d)
+{
+	if (d->have_cand)
+		queue_sync(d);
+}
+
 void same_frame_bit(struct same_decoder *d, float n, double t)
 {
 	d->reg = (d->reg >> 1) | ((uint64_t)(n > 0) << 63);
+	if (d->have_cand && t - d->cand.ts > HOLD * d->T)
+		queue_sync(d);
 	if (++d->nbits < SYNC_BITS)
 		return;
 	int ez = __builtin_popcountll(d->reg ^ SYNC_ZCZC);
@@ -115,14 +147,15 @@ void same_frame_bit(struct same_decoder *d, float n, double t)
 	uint64_t diff = d->reg ^ (ez < en ? SYNC_ZCZC : SYNC_NNNN);
 	if (__builtin_popcountll(diff >> 32) > 6)
 		return;
-	for (int i = 0; i < d->npend; i++)
-		if (fabs(d->pend[i].ts - t) < 4 * K)
+	int eom = en < ez;
+	if (d->have_cand) {
+		if (e < d->cand.errs)
+			d->have_cand = 0; /* a better one: it replaces the one held */
+		else
 			return;
-	if (d->npend == MAXPEND)
+	}
+	if (t - d->last_sync[eom] < GUARD * d->T)
 		return;
-	struct pend *p = &d->pend[d->npend++];
-	p->ts = t;
-	p->T = d->T;
-	p->eom = en < ez;
-	p->errs = e;
+	d->cand = (struct pend){.ts = t, .T = d->T, .eom = eom, .errs = e};
+	d->have_cand = 1;
 }

@@ -106,6 +106,40 @@ zeros() {
 	jqt '(.offset_s - 6.495 | fabs) < 0.05' "$tmp/t"
 }
 
+# shared/cases/eom-burst-count.sh: an end of message sent as 1, 2 or 3 NNNN bursts.
+@test "an eom of 1, 2 or 3 NNNN bursts, then silence or noise: bursts is the number sent" {
+	mod="$EAS_SHARED/cases/samemod.py"
+	[ -r "$mod" ] || skip "no $mod (set EAS_SHARED)"
+	h='ZCZC-WXR-FFW-029095+0300-1881530-KEAX/NWS-'
+	for k in 1 2 3; do
+		eom=""
+		for _ in $(seq "$k"); do eom="$eom pre t:NNNN s:1"; done
+		for tail in s:3 n:3; do
+			# shellcheck disable=SC2086
+			/usr/bin/python3 "$mod" s:0.5 pre t:$h s:1 pre t:$h s:1 pre t:$h s:1 a:8 n:4 $eom $tail >"$tmp/a.raw"
+			eas-decode --status-interval 0 --now "$NOW" "$tmp/a.raw" >"$tmp/out"
+			jq -c 'select(.type == "eom")' "$tmp/out" >"$tmp/e"
+			[ "$(wc -l <"$tmp/e")" -eq 1 ]
+			jqt ".bursts == $k" "$tmp/e"
+			# 0.5 s, 3 x (0.891 s + 1 s), 8 s tone, 4 s noise: the first NNNN at 18.173 s
+			jqt '(.offset_s - 18.173 | fabs) < 0.01' "$tmp/e"
+		done
+	done
+}
+
+@test "an eom whose first burst is lost, then at once a new header: eom with 2 bursts, then the alert" {
+	mod="$EAS_SHARED/cases/samemod.py"
+	[ -r "$mod" ] || skip "no $mod (set EAS_SHARED)"
+	h='ZCZC-WXR-FFW-029095+0300-1881530-KEAX/NWS-'
+	h2='ZCZC-CIV-EVI-039035-039093+0100-1231700-WXYZ/FMX-'
+	/usr/bin/python3 "$mod" pre t:$h s:1 pre t:$h s:1 pre t:$h s:1 s:1.3 \
+	    pre t:NNNN s:1 pre t:NNNN s:1 pre t:$h2 s:1 pre t:$h2 s:1 pre t:$h2 s:1 >"$tmp/a.raw"
+	eas-decode --status-interval 0 --now "$NOW" "$tmp/a.raw" >"$tmp/out"
+	[ "$(wc -l <"$tmp/out")" -eq 3 ]
+	jq -s -e '.[0].type == "alert" and .[1].type == "eom" and .[1].bursts == 2 and
+	    .[2].type == "alert" and .[2].raw == "'"$h2"'"' "$tmp/out" >/dev/null
+}
+
 @test "a pure 1050 Hz tone at 48000 Hz is the NWS tone" {
 	command -v sox >/dev/null || skip "no sox"
 	for r in 22050 44100 48000; do

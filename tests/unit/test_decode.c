@@ -401,6 +401,87 @@ static void test_invalid(void)
 	}
 }
 
+/* An end of message sent as K NNNN bursts (1 s apart), then 3 s of silence or noise: one eom,
+ * "bursts" K (each burst counted once, though the sync search matches NNNN one byte early and
+ * late too), starting at the first NNNN burst; the same with the first NNNN burst lost and a new
+ * header 1 s after the last one. */
+static void test_eom_bursts(void)
+{
+	for (size_t i = 0; i < NRATES; i++)
+		for (int k = 1; k <= 3; k++)
+			for (int noise = 0; noise < 2; noise++) {
+				struct pcm p;
+				struct result r;
+				pcm_init(&p, rates[i]);
+				add_silence(&p, 0.5);
+				add_header(&p, hdr, 7);
+				add_tone(&p, 853, 960, 8);
+				double eom_s = (double)p.n / rates[i];
+				for (int b = 0; b < k; b++) {
+					add_burst(&p, "NNNN");
+					add_silence(&p, 1);
+				}
+				if (noise)
+					add_noise(&p, 3, 0.03);
+				else
+					add_silence(&p, 3);
+				decode(rates[i], &p, 0, &r);
+				CHECK(count(&r, SAME_EV_ALERT) == 1);
+				CHECK(count(&r, SAME_EV_EOM) == 1);
+				const struct same_event *e = nth(&r, SAME_EV_EOM, 0);
+				CHECK(e && e->bursts == k);
+				CHECK(e && fabs((double)e->sample / rates[i] - eom_s) < 0.01);
+				if (e && e->bursts != k)
+					fprintf(stderr, "%d Hz, %d NNNN sent, noise %d: bursts %d\n",
+					        rates[i], k, noise, e->bursts);
+				free(p.s);
+			}
+	for (size_t i = 0; i < NRATES; i++) {
+		struct pcm p;
+		struct result r;
+		pcm_init(&p, rates[i]);
+		add_header(&p, hdr, 7);
+		add_burst_gap(&p, "NNNN");
+		add_silence(&p, 1);
+		double eom_s = (double)p.n / rates[i];
+		for (int b = 0; b < 2; b++) {
+			add_burst(&p, "NNNN");
+			add_silence(&p, 1);
+		}
+		add_header(&p, hdr2, 7);
+		decode(rates[i], &p, 0, &r);
+		CHECK(r.n == 3);
+		CHECK(r.n >= 1 && r.ev[0].type == SAME_EV_ALERT);
+		CHECK(r.n >= 2 && r.ev[1].type == SAME_EV_EOM && r.ev[1].bursts == 2);
+		CHECK(r.n >= 2 && fabs((double)r.ev[1].sample / rates[i] - eom_s) < 0.01);
+		CHECK(r.n >= 3 && r.ev[2].type == SAME_EV_ALERT &&
+		      strcmp(r.ev[2].header.raw, hdr2) == 0);
+		free(p.s);
+	}
+}
+
+/* A header sent as K bursts (the others lost) is decided from K bursts: each counted once. */
+static void test_header_bursts(void)
+{
+	for (size_t i = 0; i < NRATES; i += 2)
+		for (unsigned mask = 1; mask < 8; mask = mask * 2 + 1) {
+			struct pcm p;
+			struct result r;
+			pcm_init(&p, rates[i]);
+			add_silence(&p, 0.5);
+			add_header(&p, hdr, mask);
+			add_silence(&p, 5);
+			decode(rates[i], &p, 0, &r);
+			CHECK(count(&r, SAME_EV_ALERT) == 1);
+			const struct same_event *a = nth(&r, SAME_EV_ALERT, 0);
+			CHECK(a && a->bursts == __builtin_popcount(mask));
+			if (a && a->bursts != __builtin_popcount(mask))
+				fprintf(stderr, "%d Hz, mask %u: bursts %d\n", rates[i], mask,
+				        a->bursts);
+			free(p.s);
+		}
+}
+
 static void test_rates(void)
 {
 	struct same_decoder *d;
@@ -426,5 +507,7 @@ int main(void)
 	test_attention();
 	test_chunks();
 	test_invalid();
+	test_eom_bursts();
+	test_header_bursts();
 	return t_done("test_decode");
 }
