@@ -100,6 +100,22 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	return 0;
 }
 
+/* Report RES, decided from the bursts of G selected by USED. */
+static void report(struct same_decoder *d, const struct group *g, int used,
+                   const struct decoded *res)
+{
+	struct same_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SAME_EV_ALERT;
+	ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T); /* preamble start */
+	ev.end = tick_to_sample(d, g->last_end);
+	ev.bursts = __builtin_popcount((unsigned)used);
+	count_bit_errors(g, used, res->raw, res->len, &ev.bit_errors);
+	ev.confidence = exp(-res->exp_errors * 10);
+	ev.header = res->header;
+	same_push_event(d, &ev);
+}
+
 static void finalize_group(struct same_decoder *d, struct group *g)
 {
 	if (g->n == 0)
@@ -115,17 +131,8 @@ static void finalize_group(struct same_decoder *d, struct group *g)
 	for (int i = 0; used < 0 && g->n >= 2 && i < g->n; i++)
 		if (try_subset(d, g, 1 << i, &res) == 0)
 			used = 1 << i;
-	if (used >= 0 && !recently_reported(d, res.raw, g->last_ts)) {
-		struct same_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.type = SAME_EV_ALERT;
-		ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T); /* preamble start */
-		ev.bursts = __builtin_popcount((unsigned)used);
-		count_bit_errors(g, used, res.raw, res.len, &ev.bit_errors);
-		ev.confidence = exp(-res.exp_errors * 10);
-		ev.header = res.header;
-		same_push_event(d, &ev);
-	}
+	if (used >= 0 && !recently_reported(d, res.raw, g->last_ts))
+		report(d, g, used, &res);
 	if (used >= 0) {
 		remember(d, res.raw, g->last_ts);
 		d->last_eom_t = -1e18; /* a new message: its end is a new end */
@@ -144,6 +151,7 @@ static void finalize_eom(struct same_decoder *d, struct group *g)
 		memset(&ev, 0, sizeof ev);
 		ev.type = SAME_EV_EOM;
 		ev.sample = tick_to_sample(d, g->first_ts - 160 * g->last_T);
+		ev.end = tick_to_sample(d, g->last_ts);
 		ev.bursts = g->n > 3 ? 3 : g->n; /* each burst is queued once (same_frame.c) */
 		same_push_event(d, &ev);
 		d->last_eom_t = g->last_ts;
@@ -171,60 +179,141 @@ static bool same_message(const struct group *g, const struct burst *b)
 	return na > 0 && nb > 0 && dot / sqrt(na * nb) > 0.25;
 }
 
-/* How long after its last burst's sync a group waits for another burst. */
-static double group_wait(const struct group *g)
+/*
+ * The latest tick at which the next burst's sync can come after a burst whose
+ * data ends at END: the pause (1 s) and a preamble and sync word (160 bits),
+ * with the 5 % the rules allow (47 CFR 11.31(a)(1)), plus the bits a sync is
+ * held (same_frame.c) and a few for the loop.
+ */
+static double next_sync_by(double end, double T)
 {
-	double burst = (8.0 * (g->last_len - 4) + 160) * g->last_T;
-	return 2 * (burst + 1.1 * tick_rate());
+	return end + 1.05 * (tick_rate() + 160 * T) + 24 * T;
 }
 
-void same_combine_burst(struct same_decoder *d, const struct pend *p)
+/* Two bursts that agree: report at once when every character of each is decided on a clear
+ * margin (the third burst then only confirms), else wait for the third. */
+static void try_early(struct same_decoder *d, struct group *g)
+{
+	struct decoded pair;
+	if (!g->b[0]->alone_ok || !g->b[1]->alone_ok || try_subset(d, g, 3, &pair) < 0 ||
+	    pair.thin > 1e-3)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (!g->b[i]->alone_ok || strcmp(g->b[i]->alone, pair.raw) != 0)
+			return;
+	if (!recently_reported(d, pair.raw, g->last_ts))
+		report(d, g, 3, &pair);
+	remember(d, pair.raw, g->last_ts);
+	d->last_eom_t = -1e18;
+	g->reported = 1;
+}
+
+static void add_eom(struct same_decoder *d, const struct pend *p)
 {
 	struct burst *b = burst_get(d);
 	if (!b)
 		return;
-	if (p->eom) {
-		/* end of message: the header bursts before it are complete */
-		finalize_group(d, &d->g);
-		b->ts = p->ts, b->T = p->T, b->errs = p->errs;
-		struct group *g = &d->geom;
-		if (g->n == MAXGROUP || (g->n > 0 && p->ts - g->last_ts > 3.5 * tick_rate()))
-			finalize_eom(d, g);
-		if (g->n == 0)
-			g->first_ts = p->ts, g->best_errs = 99;
-		g->b[g->n++] = b;
-		g->last_ts = p->ts, g->last_T = p->T;
-		if (p->errs < g->best_errs)
-			g->best_errs = p->errs;
-		if (g->n >= 3)
-			finalize_eom(d, g);
-		return;
-	}
+	/* end of message: the header bursts before it are complete */
+	finalize_group(d, &d->g);
+	b->ts = p->ts, b->T = p->T, b->errs = p->errs;
+	struct group *g = &d->geom;
+	if (g->n == MAXGROUP || (g->n > 0 && p->ts > next_sync_by(g->last_ts, g->last_T)))
+		finalize_eom(d, g);
+	if (g->n == 0)
+		g->first_ts = p->ts, g->best_errs = 99;
+	g->b[g->n++] = b;
+	g->last_ts = p->ts, g->last_T = p->T, g->last_end = p->ts;
+	if (p->errs < g->best_errs)
+		g->best_errs = p->errs;
+	if (g->n >= 3)
+		finalize_eom(d, g);
+}
+
+static void add_header(struct same_decoder *d, struct burst *b, int len)
+{
 	/* a header after an end of message: that end of message is complete */
 	finalize_eom(d, &d->geom);
-	same_frame_take(d, p, b);
-	/* this burst alone: its length tells how long to wait for the next one */
-	struct decoded one;
-	int len = same_ml_decode(d, b->s, MAXBITS, &one) == 0 ? one.len : 60;
 	struct group *g = &d->g;
 	if (g->n > 0 && (g->n == MAXGROUP || !same_message(g, b)))
 		finalize_group(d, g);
 	if (g->n == 0)
-		g->first_ts = b->ts;
+		g->first_ts = b->ts, g->reported = 0, g->alone_tried = 0;
 	g->b[g->n++] = b;
 	g->last_ts = b->ts;
 	g->last_T = b->T;
 	g->last_len = len;
+	g->last_end = b->ts + 8.0 * (len - 4) * b->T;
+	if (g->n == 2 && !g->reported)
+		try_early(d, g);
 	if (g->n >= 3)
 		finalize_group(d, g);
 }
 
+void same_combine_due(struct same_decoder *d)
+{
+	while (d->npend > 0) {
+		struct pend *p = &d->pend[0];
+		if (p->eom) {
+			if ((double)d->nt <= p->ts + 2 * K)
+				break;
+		} else {
+			/* a header is due when the longest could have ended, or earlier
+			 * when its bits say it may have (same_frame.c) and the decoder
+			 * finds a whole header in them */
+			bool full = (double)d->nt > p->ts + (MAXBITS + 12) * p->T * 1.04;
+			if (!full && !(p->check && p->nb >= p->check))
+				break;
+			struct burst *b = burst_get(d);
+			if (!b)
+				break;
+			same_frame_take(d, p, b);
+			/* this burst alone: its length tells how long to wait for the next */
+			struct decoded one;
+			int ok = same_ml_decode(d, b->s, MAXBITS, &one) == 0;
+			if (!full && !(ok && one.len - 4 <= p->nb / 8)) {
+				p->check = 0; /* not yet: the next candidate, or the longest */
+				burst_put(d, b);
+				break;
+			}
+			b->alone_ok =
+			    ok && one.exp_errors <= 0.005 && one.thin <= 1e-3 && one.misfit <= 12;
+			if (b->alone_ok)
+				memcpy(b->alone, one.raw, (size_t)one.len + 1);
+			memmove(p, p + 1, sizeof *p * (size_t)(d->npend - 1));
+			d->npend--;
+			add_header(d, b, ok ? one.len : 60);
+			continue;
+		}
+		struct pend q = *p;
+		memmove(p, p + 1, sizeof *p * (size_t)(d->npend - 1));
+		d->npend--;
+		add_eom(d, &q);
+	}
+}
+
 void same_combine_tick(struct same_decoder *d)
 {
-	if (d->g.n > 0 && d->npend == 0 &&
-	    (double)d->nt > d->g.last_ts + group_wait(&d->g) + MAXBITS * K)
-		finalize_group(d, &d->g);
-	if (d->geom.n > 0 && d->npend == 0 && (double)d->nt > d->geom.last_ts + 3.5 * tick_rate())
+	if (d->g.n == 0 && d->geom.n == 0)
+		return;
+	/* a group is complete when its next burst could no longer come */
+	struct group *g = &d->g;
+	if (g->n > 0 && d->npend == 0 && !d->have_cand &&
+	    (double)d->nt > next_sync_by(g->last_end, g->last_T)) {
+		/* a lone burst too thin to decide alone may have lost its neighbour:
+		 * wait for the one after (one burst and one pause more) */
+		struct decoded one;
+		double len = (8.0 * (g->last_len - 4) + 160) * g->last_T;
+		if (g->n > 1 || g->reported ||
+		    (!g->alone_tried++ && try_subset(d, g, 1, &one) == 0) ||
+		    (double)d->nt >
+		        next_sync_by(g->last_end, g->last_T) + 1.05 * (tick_rate() + len))
+			finalize_group(d, g);
+	}
+	bool eom_pend = d->have_cand && d->cand.eom;
+	for (int i = 0; i < d->npend; i++)
+		eom_pend |= d->pend[i].eom;
+	if (d->geom.n > 0 && !eom_pend &&
+	    (double)d->nt > next_sync_by(d->geom.last_ts, d->geom.last_T))
 		finalize_eom(d, &d->geom);
 }
 

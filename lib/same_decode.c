@@ -41,6 +41,7 @@ void same_push_event(struct same_decoder *d, const struct same_event *ev)
 	if (d->evn == EVQ) /* full: drop the oldest (the caller is not pulling) */
 		d->evh = (d->evh + 1) % EVQ, d->evn--;
 	d->evq[(d->evh + d->evn) % EVQ] = *ev;
+	d->evq[(d->evh + d->evn) % EVQ].decided = d->nsamp < d->fed ? d->nsamp : d->fed;
 	d->evn++;
 }
 /* ---- construction ---------------------------------------------------- */
@@ -128,17 +129,9 @@ static void on_tick(struct same_decoder *d)
 		if (d->T > d->T0 * 1.05)
 			d->T = d->T0 * 1.05;
 	}
-	/* bursts whose whole span is in the ring, in the order they were heard */
-	while (d->npend > 0) {
-		struct pend *p = &d->pend[0];
-		double need = p->eom ? 2 * K : (MAXBITS + 12) * p->T * 1.04;
-		if ((double)d->nt <= p->ts + need)
-			break;
-		struct pend q = *p;
-		memmove(p, p + 1, sizeof *p * (size_t)(d->npend - 1));
-		d->npend--;
-		same_combine_burst(d, &q);
-	}
+	/* bursts whose header has ended, in the order they were heard */
+	if (d->npend > 0)
+		same_combine_due(d);
 	same_combine_tick(d);
 }
 
@@ -146,6 +139,8 @@ static void on_tick(struct same_decoder *d)
 
 void same_decoder_feed(struct same_decoder *d, const int16_t *pcm, size_t n)
 {
+	if (!d->finishing)
+		d->fed += n;
 	const double *hb = d->hb;
 	for (size_t i = 0; i < n; i++) {
 		double x = pcm[i] * (1.0 / 32768);
@@ -205,6 +200,7 @@ void same_decoder_finish(struct same_decoder *d)
 		if (d->pend[i].ts + (MAXBITS + 12) * d->pend[i].T * 1.04 > need)
 			need = d->pend[i].ts + (MAXBITS + 12) * d->pend[i].T * 1.04;
 	uint64_t keep = d->nsamp;
+	d->finishing = 1;
 	while (d->npend > 0 && (double)d->nt <= need + 2)
 		same_decoder_feed(d, zero, sizeof zero / sizeof zero[0]);
 	d->nsamp = keep;

@@ -16,12 +16,16 @@ enum same_event_type {
 
 struct same_event {
 	enum same_event_type type;
-	uint64_t sample;           /* position in the input, in samples, of the event's start */
-	double duration_s;         /* attention: how long the tone lasted */
-	const char *tone;          /* attention: "853+960" or "1050" */
-	int bursts;                /* alert, eom: how many bursts were heard (1..3) */
-	int bit_errors;            /* alert: bits of heard bursts that disagreed with the result */
-	double confidence;         /* alert: 0..1, from the soft-decision margins */
+	uint64_t sample;   /* position in the input, in samples, of the event's start (alert:
+	                      the first burst's preamble; eom: the first NNNN burst's) */
+	uint64_t end;      /* alert, eom: where the last burst heard ends, in samples */
+	uint64_t decided;  /* input samples fed when the event was decided: the receive
+	                      time of the audio that decided it */
+	double duration_s; /* attention: how long the tone lasted */
+	const char *tone;  /* attention: "853+960" or "1050" */
+	int bursts;        /* alert, eom: how many bursts were heard (1..3) */
+	int bit_errors;    /* alert: bits of heard bursts that disagreed with the result */
+	double confidence; /* alert: 0..1, from the soft-decision margins */
 	struct same_header header; /* alert: the parsed header */
 };
 

@@ -29,20 +29,34 @@ struct pend {
 	double T;  /* ticks per bit from the loop */
 	int eom;
 	int errs; /* sync word bit errors */
+	/* where the header ends, from the loop's hard bits and the carrier (same_frame.c) */
+	int nb;      /* data bits seen since the sync */
+	int acc;     /* the character being assembled */
+	int plus;    /* data place of a '+' at a place a '+' can be, or -1 */
+	int check;   /* when NB reaches this, the header may have ended: try it (0 none) */
+	int dropped; /* the carrier has dropped once */
+	double pref; /* sum of the power of the first 64 data bits */
+	double prec; /* power of the recent bits (exponential average) */
 };
 
 struct burst {
 	float s[MAXBITS]; /* soft data bits after the sync word, normalised, clipped */
 	double ts, T;
 	int errs;
+	/* this burst decoded alone (same_combine.c) */
+	int alone_ok; /* a header with every character on a clear margin */
+	char alone[SAME_HEADER_MAX + 1];
 };
 
 struct group {
 	int n;
 	struct burst *b[MAXGROUP];
 	double first_ts, last_ts, last_T;
-	int last_len; /* characters decoded (first pass) in the newest burst */
+	double last_end; /* tick where the newest burst's header ends */
+	int last_len;    /* characters decoded (first pass) in the newest burst */
 	int best_errs;
+	int reported;    /* reported early, from two bursts: the rest only confirm */
+	int alone_tried; /* a lone burst was tried alone once */
 };
 
 #define NTB 11 /* tone bins: 853, 960, 1050 each at -2.5 %, 0, +2.5 %; two references */
@@ -60,6 +74,8 @@ struct tone_det {
 struct same_decoder {
 	double fs;
 	uint64_t nsamp;
+	uint64_t fed;  /* samples fed by the caller (not the padding at the end) */
+	int finishing; /* same_decoder_finish() pads with silence */
 	/* front end */
 	double hb[5], hx1, hx2, hy1, hy2;
 	double mr, mi, mwr, mwi, sr, si, swr, swi;
@@ -78,9 +94,9 @@ struct same_decoder {
 	/* bursts and messages */
 	struct pend pend[MAXPEND];
 	int npend;
-	struct pend cand;      /* a sync held back while a better-aligned one may follow */
+	struct pend cand; /* a sync held back while a better-aligned one may follow */
 	int have_cand;
-	double last_sync[2];   /* tick of the last sync queued: [0] ZCZC, [1] NNNN */
+	double last_sync[2]; /* tick of the last sync queued: [0] ZCZC, [1] NNNN */
 	struct group g, geom;
 	struct burst *pool[2 * MAXGROUP + 2];
 	int npool;
@@ -104,6 +120,8 @@ struct decoded {
 	char raw[SAME_HEADER_MAX + 1];
 	int len;           /* characters in raw */
 	double exp_errors; /* expected character errors */
+	double thin;       /* largest expected error of one character (its margin is thin) */
+	int thin_place;    /* the place (after "ZCZC") of that character */
 	double misfit;     /* largest log-likelihood of a place's bits being an illegal character */
 	double mu;         /* mean decided soft value */
 	float lc[32][9];   /* cost of every layout (locations, sender length) */
@@ -169,8 +187,9 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 
 /* ---- burst combiner (same_combine.c) ---- */
 
-/* A burst whose span is in the ring: take it and combine it with the others of its message. */
-void same_combine_burst(struct same_decoder *d, const struct pend *p);
+/* The bursts queued in d->pend whose header has ended: take them and combine them with the
+ * others of their message. */
+void same_combine_due(struct same_decoder *d);
 
 /* Per tick: close the groups that no further burst can join. */
 void same_combine_tick(struct same_decoder *d);

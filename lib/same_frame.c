@@ -63,6 +63,9 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 	double sw = 0, sj = 0, st = 0, sjj = 0, sjt = 0, ref = 0;
 	int nseg = 0;
 	for (int j0 = -64; j0 < MAXBITS; j0 += SEG) {
+		/* a header taken as soon as it ends: no further than what has arrived */
+		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt)
+			break;
 		double sc[2 * NSTEP + 1];
 		int bi = 0;
 		for (int i = 0; i <= 2 * NSTEP; i++) {
@@ -112,6 +115,39 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
  */
 enum { HOLD = 16, GUARD = 160 };
 
+/*
+ * Follow the loop's hard bits of a header burst after its sync to see where it
+ * can end, so that it is taken then and not when the longest header could have
+ * ended (4 s): the first '+' at a place one can be (after 1..31 locations),
+ * then a '-' 15..22 places on (after the time, the issue time and a sender of
+ * 1..8 characters: the sender is 8 in 47 CFR 11.31(c)), or 22 places on in any
+ * case; or the carrier dropping to a quarter of its level.  Each is only a
+ * candidate: the header decoder then says whether the burst holds a whole
+ * header (same_combine.c).
+ */
+static void track(struct pend *p, int bit, float pw)
+{
+	int j = p->nb++;
+	if (j < 64)
+		p->pref += pw;
+	p->prec += (pw - p->prec) * 0.125;
+	p->acc |= bit << (j & 7);
+	if ((j & 7) != 7)
+		return;
+	int place = j >> 3, c = p->acc;
+	p->acc = 0;
+	if (p->plus < 0 && place >= 15 && (place - 8) % 7 == 0 && c == '+')
+		p->plus = place;
+	int r = p->plus >= 0 ? place - p->plus : 0;
+	if (!p->check && ((r >= 15 && r <= 22 && c == '-') || r == 22))
+		/* one more character: the timing fit sees the end */
+		p->check = 8 * (place + 2) < MAXBITS ? 8 * (place + 2) : MAXBITS;
+	if (!p->check && !p->dropped && place >= 37 && p->prec < 0.25 * p->pref / 64) {
+		p->dropped = 1;
+		p->check = p->nb;
+	}
+}
+
 static void queue_sync(struct same_decoder *d)
 {
 	const struct pend *c = &d->cand;
@@ -134,6 +170,12 @@ void same_frame_flush(struct same_decoder *d)
 void same_frame_bit(struct same_decoder *d, float n, double t)
 {
 	d->reg = (d->reg >> 1) | ((uint64_t)(n > 0) << 63);
+	float pw = at(d->tp, t);
+	if (d->have_cand && !d->cand.eom)
+		track(&d->cand, n > 0, pw);
+	for (int i = 0; i < d->npend; i++)
+		if (!d->pend[i].eom && d->pend[i].nb < MAXBITS)
+			track(&d->pend[i], n > 0, pw);
 	if (d->have_cand && t - d->cand.ts > HOLD * d->T)
 		queue_sync(d);
 	if (++d->nbits < SYNC_BITS)
@@ -156,6 +198,6 @@ void same_frame_bit(struct same_decoder *d, float n, double t)
 	}
 	if (t - d->last_sync[eom] < GUARD * d->T)
 		return;
-	d->cand = (struct pend){.ts = t, .T = d->T, .eom = eom, .errs = e};
+	d->cand = (struct pend){.ts = t, .T = d->T, .eom = eom, .errs = e, .plus = -1};
 	d->have_cand = 1;
 }

@@ -101,6 +101,12 @@ static void compute_costs(struct same_decoder *d, const float *s, int nplaces)
 		float base = 0, lo[16], hi[8];
 		for (int k = 0; k < 8; k++)
 			base += fabsf(b[k]);
+		if (base == 0) { /* not heard (a burst taken as soon as it ended): no cost */
+			memset(d->cost[p], 0, sizeof d->cost[p]);
+			for (int cl = 0; cl < NCLASS; cl++)
+				d->mincost[p][cl] = 0, d->argmin[p][cl] = members[cl][0];
+			continue;
+		}
 		/* correlation of a byte = that of its low nibble + that of its high one */
 		for (int v = 0; v < 16; v++) {
 			lo[v] = 0;
@@ -239,15 +245,21 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 	for (int o = 0; o < 4; o++)
 		if (o != bo)
 			e += exp(-kappa * (orig_cost(d, o) - orig_cost(d, bo)));
+	out->thin = 0;
+	out->thin_place = -1;
 	for (int p = 0; p < len; p++) {
 		if (p >= 1 && p <= 3)
 			continue;
 		struct cset set = class_set(place_class(p, bn, bs));
 		int ch = (unsigned char)out->raw[4 + p];
 		float c0 = d->cost[p][ch];
+		double ep = 0;
 		for (int c = 32; c < 128; c++)
 			if (c != ch && cs_has(set, c))
-				e += exp(-kappa * (d->cost[p][c] - c0));
+				ep += exp(-kappa * (d->cost[p][c] - c0));
+		if (ep > out->thin)
+			out->thin = ep, out->thin_place = p;
+		e += ep;
 	}
 	/* The structure corrects noise, but must not turn a character that was
 	 * clearly sent (every burst agrees) into a legal one: cost 0 is the free

@@ -57,12 +57,17 @@ struct opts {
 	double silence_db, silence_s;
 };
 
-/* Receive time of the sample at POS: the input clock with --now, else the wall clock. */
+/* Samples read so far: the wall clock's receive time is that of the last one. */
+static uint64_t total_read;
+
+/* Receive time of the sample at POS: the input clock with --now, else the wall clock (less the
+ * audio read since POS). */
 static int64_t event_time(const struct opts *o, uint64_t pos)
 {
 	if (o->have_now)
 		return o->now_ms + (int64_t)llround(pos * 1000.0 / o->rate);
-	return eas_now_ms();
+	uint64_t since = total_read > pos ? total_read - pos : 0;
+	return eas_now_ms() - (int64_t)llround(since * 1000.0 / o->rate);
 }
 
 /* Write one line; returns -1 when stdout is gone. */
@@ -73,11 +78,12 @@ static int emit(const char *s, size_t n)
 	return 0;
 }
 
-static void common_fields(struct eas_json *j, const struct opts *o, uint64_t pos)
+/* source, time (the receive time of sample AT), offset_s (sample POS). */
+static void common_fields(struct eas_json *j, const struct opts *o, uint64_t pos, uint64_t at)
 {
 	char tb[40];
 	eas_json_key_str(j, "source", o->source);
-	eas_json_key_str(j, "time", eas_rfc3339_ms(event_time(o, pos), tb, sizeof tb));
+	eas_json_key_str(j, "time", eas_rfc3339_ms(event_time(o, at), tb, sizeof tb));
 	eas_json_key_num(j, "offset_s", (double)pos / o->rate, 3);
 }
 
@@ -110,7 +116,8 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 		eas_json_key_num(j, "duration_s", ev->duration_s, 2);
 		break;
 	}
-	common_fields(j, o, ev->sample);
+	/* time: when the audio that decided the event was received */
+	common_fields(j, o, ev->sample, ev->type == SAME_EV_ATTENTION ? ev->sample : ev->decided);
 	eas_json_obj_end(j);
 	if (j->oom) {
 		log_error("out of memory");
@@ -129,7 +136,7 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	eas_json_reset(j);
 	eas_json_obj_begin(j);
 	eas_json_key_str(j, "type", "status");
-	common_fields(j, o, pos);
+	common_fields(j, o, pos, pos);
 	eas_json_key_int(j, "samples", (int64_t)pos);
 	eas_json_key_num(j, "rms_dbfs", r.rms_dbfs, 1);
 	eas_json_key_num(j, "peak_dbfs", r.peak_dbfs, 1);
@@ -272,16 +279,17 @@ int main(int argc, char **argv)
 	int rc = EAS_EXIT_OK, gone = 0;
 	struct same_event ev;
 
+	int fd = fileno(in), rerr = 0;
 	while (!eas_sig_stop && !gone) {
-		size_t got = fread(buf + carry, 1, sizeof buf - 1 - carry, in);
-		if (got == 0) {
-			if (ferror(in) && errno == EINTR && !eas_sig_stop) {
-				clearerr(in);
-				continue;
-			}
+		/* what has arrived, not a full buffer: an alert is printed when decided */
+		ssize_t got = read(fd, buf + carry, sizeof buf - 1 - carry);
+		if (got < 0 && errno == EINTR && !eas_sig_stop)
+			continue;
+		if (got < 0)
+			rerr = errno;
+		if (got <= 0)
 			break;
-		}
-		size_t have = carry + got, ns = have / 2;
+		size_t have = carry + (size_t)got, ns = have / 2;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		memcpy(pcm, buf, ns * 2);
 #else
@@ -300,6 +308,7 @@ int main(int argc, char **argv)
 			same_decoder_feed(dec, pcm + off, k);
 			eas_levels_feed(&lv, pcm + off, k);
 			total += k;
+			total_read = total;
 			off += k;
 			while (!gone && same_decoder_next(dec, &ev))
 				gone = emit_event(&o, &ev, &j) < 0;
@@ -309,8 +318,8 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (ferror(in) && !eas_sig_stop) {
-		log_error("read error on %s: %s", path, strerror(errno));
+	if (rerr && !eas_sig_stop) {
+		log_error("read error on %s: %s", path, strerror(rerr));
 		rc = EAS_EXIT_FAIL;
 	}
 	if (!gone) {
