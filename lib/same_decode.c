@@ -93,6 +93,11 @@ void same_decoder_free(struct same_decoder *d)
 	free(d);
 }
 
+void same_decoder_set_strict(struct same_decoder *d, int on)
+{
+	d->strict = on != 0;
+}
+
 uint64_t same_decoder_samples(const struct same_decoder *d)
 {
 	return d->nsamp;

@@ -12,6 +12,8 @@ enum same_event_type {
 	SAME_EV_ALERT = 1,     /* a header heard, voted and validated */
 	SAME_EV_EOM = 2,       /* NNNN end of message */
 	SAME_EV_ATTENTION = 3, /* an attention signal ended */
+	SAME_EV_DOUBTFUL = 4,  /* a header not reported: a character on a thin margin that no
+	                          second burst confirms (header.raw only; for the log) */
 };
 
 struct same_event {
@@ -34,6 +36,11 @@ struct same_decoder;
 /* A decoder for RATE Hz input (8000..192000, others are refused: NULL). */
 struct same_decoder *same_decoder_new(int rate);
 void same_decoder_free(struct same_decoder *d);
+
+/* Strict (ON 1) or not (0, the default): when strict, a character of a header decided from three
+ * bursts on a thin margin must be decided alike by every pair of them, or the header is not
+ * reported (SAME_EV_DOUBTFUL).  Fewer wrong headers from marginal audio, fewer headers too. */
+void same_decoder_set_strict(struct same_decoder *d, int on);
 
 /* Feed N samples.  Events become available through same_decoder_next(). */
 void same_decoder_feed(struct same_decoder *d, const int16_t *pcm, size_t n);

@@ -76,6 +76,7 @@ struct same_decoder {
 	uint64_t nsamp;
 	uint64_t fed;  /* samples fed by the caller (not the padding at the end) */
 	int finishing; /* same_decoder_finish() pads with silence */
+	int strict;    /* same_decoder_set_strict() */
 	/* front end */
 	double hb[5], hx1, hx2, hy1, hy2;
 	double mr, mi, mwr, mwi, sr, si, swr, swi;
@@ -122,6 +123,8 @@ struct decoded {
 	double exp_errors; /* expected character errors */
 	double thin;       /* largest expected error of one character (its margin is thin) */
 	int thin_place;    /* the place (after "ZCZC") of that character */
+	float ep[MAXDATA]; /* expected error of each character (after "ZCZC") */
+	double kappa;      /* log-likelihood per unit of cost (mean / variance of soft bits) */
 	double misfit;     /* largest log-likelihood of a place's bits being an illegal character */
 	double mu;         /* mean decided soft value */
 	float lc[32][9];   /* cost of every layout (locations, sender length) */
@@ -184,6 +187,12 @@ int same_ml_decode(struct same_decoder *d, const float *s, int nbits, struct dec
 /* Expected number of wrong choices in OUT (decoded last by same_ml_decode()) when the
  * log-likelihood of a choice is KAPPA times minus its cost; sets OUT->misfit. */
 double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out, double kappa);
+
+/* The expected error of character CH at data place P (after "ZCZC") from the 8 soft bits B of
+ * that place alone (one burst, or a few summed), among those legal there in the layout of OUT
+ * (decoded by same_ml_decode()), at OUT's noise level; 1 or more when another character is
+ * likelier.  *BEST is set to the likeliest. */
+double same_ml_char_error(const struct decoded *out, const float *b, int p, int ch, int *best);
 
 /* ---- burst combiner (same_combine.c) ---- */
 

@@ -237,6 +237,7 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 	int bn = out->bn, bs = out->bs, bo = out->bo, len = out->len - 4;
 	if (kappa > 1e3 / out->mu)
 		kappa = 1e3 / out->mu;
+	out->kappa = kappa;
 	double e = 0;
 	for (int n = 1; n <= 31; n++)
 		for (int sl = 1; sl <= 8; sl++)
@@ -247,6 +248,7 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 			e += exp(-kappa * (orig_cost(d, o) - orig_cost(d, bo)));
 	out->thin = 0;
 	out->thin_place = -1;
+	out->ep[1] = out->ep[2] = out->ep[3] = 0; /* the originator: counted as a whole */
 	for (int p = 0; p < len; p++) {
 		if (p >= 1 && p <= 3)
 			continue;
@@ -257,6 +259,7 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 		for (int c = 32; c < 128; c++)
 			if (c != ch && cs_has(set, c))
 				ep += exp(-kappa * (d->cost[p][c] - c0));
+		out->ep[p] = (float)ep;
 		if (ep > out->thin)
 			out->thin = ep, out->thin_place = p;
 		e += ep;
@@ -270,5 +273,28 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 		if (p < 1 || p > 3)
 			mf = fmax(mf, kappa * d->cost[p][(unsigned char)out->raw[4 + p]]);
 	out->misfit = mf;
+	return e;
+}
+
+double same_ml_char_error(const struct decoded *out, const float *b, int p, int ch, int *best)
+{
+	int cl = p >= 1 && p <= 3 ? C_UPPER : place_class(p, out->bn, out->bs);
+	struct cset set = class_set(cl);
+	float cost[128];
+	*best = ch;
+	for (int c = 32; c < 128; c++) {
+		cost[c] = 0;
+		if (cs_has(set, c)) {
+			for (int k = 0; k < 8; k++)
+				if (((c >> k) & 1) != (b[k] > 0))
+					cost[c] += 2 * fabsf(b[k]);
+			if (cost[c] < cost[*best])
+				*best = c;
+		}
+	}
+	double e = 0;
+	for (int c = 32; c < 128; c++)
+		if (c != ch && cs_has(set, c))
+			e += exp(-out->kappa * (cost[c] - cost[ch]));
 	return e;
 }

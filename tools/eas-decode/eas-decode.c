@@ -27,7 +27,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--now TIME] [--status-interval S]\n"
+	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--strict] [--now TIME]\n"
+	    "                  [--status-interval S]\n"
 	    "                  [--silence-threshold DBFS] [--silence-duration S] [-v] [FILE]\n"
 	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
 	    "\n"
@@ -35,6 +36,8 @@ static void usage(FILE *f)
 	    "  -s, --source NAME          monitor name in every line (default the host name)\n"
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
+	    "      --strict               no header with a character on a thin margin that\n"
+	    "                             the bursts do not confirm (fewer wrong, fewer heard)\n"
 	    "      --now TIME             receive time of the input's start (RFC 3339, epoch\n"
 	    "                             seconds or \"now\"); times are then taken from the "
 	    "input\n"
@@ -51,6 +54,7 @@ struct opts {
 	int rate;
 	const char *source;
 	int raw;
+	int strict;
 	int have_now;
 	int64_t now_ms;
 	double status_interval;
@@ -115,6 +119,8 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 		eas_json_key_str(j, "tone", ev->tone);
 		eas_json_key_num(j, "duration_s", ev->duration_s, 2);
 		break;
+	case SAME_EV_DOUBTFUL: /* logged, not written: report() */
+		return 0;
 	}
 	/* time: when the audio that decided the event was received */
 	common_fields(j, o, ev->sample, ev->type == SAME_EV_ATTENTION ? ev->sample : ev->decided);
@@ -147,7 +153,19 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	return emit(j->buf, j->len);
 }
 
-enum { OPT_RAW = 256, OPT_NOW, OPT_STATUS, OPT_SIL_DB, OPT_SIL_S, OPT_VERSION };
+/* Write EV, or log it when it is not for the output; -1 when stdout is gone. */
+static int report(const struct opts *o, const struct same_event *ev, struct eas_json *j)
+{
+	if (ev->type == SAME_EV_DOUBTFUL) {
+		log_info("not reported (a character on a thin margin, not confirmed by a second "
+		         "burst): %s",
+		         ev->header.raw);
+		return 0;
+	}
+	return emit_event(o, ev, j);
+}
+
+enum { OPT_RAW = 256, OPT_STRICT, OPT_NOW, OPT_STATUS, OPT_SIL_DB, OPT_SIL_S, OPT_VERSION };
 
 int main(int argc, char **argv)
 {
@@ -155,6 +173,7 @@ int main(int argc, char **argv)
 	    {"rate", required_argument, NULL, 'r'},
 	    {"source", required_argument, NULL, 's'},
 	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"strict", no_argument, NULL, OPT_STRICT},
 	    {"now", required_argument, NULL, OPT_NOW},
 	    {"status-interval", required_argument, NULL, OPT_STATUS},
 	    {"silence-threshold", required_argument, NULL, OPT_SIL_DB},
@@ -189,6 +208,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RAW:
 			o.raw = 1;
+			break;
+		case OPT_STRICT:
+			o.strict = 1;
 			break;
 		case OPT_NOW:
 			if (eas_parse_time(optarg, &o.now_ms) < 0) {
@@ -265,6 +287,7 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return EAS_EXIT_FAIL;
 	}
+	same_decoder_set_strict(dec, o.strict);
 	struct eas_levels lv;
 	eas_levels_init(&lv, o.rate, o.silence_db, o.silence_s);
 	uint64_t status_every = (uint64_t)llround(o.status_interval * o.rate),
@@ -311,7 +334,7 @@ int main(int argc, char **argv)
 			total_read = total;
 			off += k;
 			while (!gone && same_decoder_next(dec, &ev))
-				gone = emit_event(&o, &ev, &j) < 0;
+				gone = report(&o, &ev, &j) < 0;
 			if (status_every && total == next_status && !gone) {
 				gone = emit_status(&o, &lv, total, &j) < 0;
 				next_status += status_every;
@@ -325,7 +348,7 @@ int main(int argc, char **argv)
 	if (!gone) {
 		same_decoder_finish(dec);
 		while (!gone && same_decoder_next(dec, &ev))
-			gone = emit_event(&o, &ev, &j) < 0;
+			gone = report(&o, &ev, &j) < 0;
 		if (!gone && status_every && lv.n > 0)
 			gone = emit_status(&o, &lv, total, &j) < 0;
 	}
