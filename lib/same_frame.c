@@ -17,15 +17,14 @@ static double seg_score(const struct same_decoder *d, double a, double b, int j0
 		s += fabsf(at(d->tm, a + b * j + delta));
 	return s;
 }
-/* Soft bits of data bit j = 0.. at t0 + (j + 1) T, normalised by the local power. */
-static void soft_bits(const struct same_decoder *d, double t0, double T, float *s, int nb)
+/* Soft bits of data bits j = 0..NB-1 at ticks X[j + 8] (X holds bits -8..NB+7), normalised by the
+ * local power. */
+static void soft_bits(const struct same_decoder *d, const double *x, float *s, int nb)
 {
-	static const int W = 8;
-	double pw[MAXBITS + 2 * 8];
-	for (int j = -W; j < nb + W; j++) {
-		double x = t0 + (j + 1) * T;
-		pw[j + W] = have(d, x) ? at(d->tp, x) : 0;
-	}
+	enum { W = 8 };
+	double pw[MAXBITS + 2 * W];
+	for (int j = -W; j < nb + W; j++)
+		pw[j + W] = have(d, x[j + W]) ? at(d->tp, x[j + W]) : 0;
 	double acc = 0;
 	int cnt = 0;
 	for (int j = 0; j < 2 * W && j < nb + 2 * W; j++)
@@ -34,8 +33,7 @@ static void soft_bits(const struct same_decoder *d, double t0, double T, float *
 		/* window [j - W, j + W] in pw indices [j, j + 2W] */
 		if (j + 2 * W < nb + 2 * W)
 			acc += pw[j + 2 * W], cnt++;
-		double x = t0 + (j + 1) * T;
-		double m = have(d, x) ? at(d->tm, x) : 0;
+		double m = have(d, x[j + W]) ? at(d->tm, x[j + W]) : 0;
 		double lp = acc / cnt;
 		double v = lp > 0 ? m / lp : 0;
 		if (v > 1.5)
@@ -53,28 +51,40 @@ static void soft_bits(const struct same_decoder *d, double t0, double T, float *
  * a line (phase + clock rate) through those offsets by least squares, each
  * segment predicted from the segments before it.  A sender's clock is steady,
  * so a line is the right model; it resists noise far better than a loop.
+ * But the speed of a recording may wander within a burst (wow and flutter of
+ * tape and turntable transfers, drifting sound-card or stream clocks): when a
+ * segment lands more than a tick off the line, or the offsets stray from it
+ * more than noise would, the prediction follows the recent segments (a fit
+ * that forgets) and the bits are taken on a curve: a local line through each
+ * segment and its neighbours, joined piece by piece.
  * Then take the soft bits at the fitted times into B.
  */
 void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst *b)
 {
-	enum { SEG = 32, NSTEP = 8 };
+	enum { SEG = 32, NSTEP = 8, WSTEP = 16, MAXSEG = (MAXBITS + 64) / SEG + 1, H = 1, W = 8 };
+	static const double LAMBDA = 0.6; /* forgetting per segment when following */
 	double a = p->ts, bb = p->T;
-	/* least-squares sums of t = A + B j */
+	/* least-squares sums of t = A + B j: over all segments, and forgetting */
 	double sw = 0, sj = 0, st = 0, sjj = 0, sjt = 0, ref = 0;
-	int nseg = 0;
-	for (int j0 = -64; j0 < MAXBITS; j0 += SEG) {
+	double fw = 0, fj = 0, ft = 0, fjj = 0, fjt = 0;
+	double segj[MAXSEG], segt[MAXSEG];
+	int nseg = 0, wow = 0;
+	double last = 0;
+	for (int j0 = -64; j0 < MAXBITS && nseg < MAXSEG; j0 += SEG) {
 		/* a header taken as soon as it ends: no further than what has arrived */
 		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt)
 			break;
-		double sc[2 * NSTEP + 1];
+		/* following a wandering clock: a wider search */
+		int ns = wow ? WSTEP : NSTEP;
+		double sc[2 * WSTEP + 1];
 		int bi = 0;
-		for (int i = 0; i <= 2 * NSTEP; i++) {
-			sc[i] = seg_score(d, a, bb, j0, SEG, (i - NSTEP) * 0.25);
+		for (int i = 0; i <= 2 * ns; i++) {
+			sc[i] = seg_score(d, a, bb, j0, SEG, (i - ns) * 0.25);
 			if (sc[i] > sc[bi])
 				bi = i;
 		}
-		double delta = (bi - NSTEP) * 0.25;
-		if (bi > 0 && bi < 2 * NSTEP) {
+		double delta = (bi - ns) * 0.25;
+		if (bi > 0 && bi < 2 * ns) {
 			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
 			if (den < 0)
 				delta += 0.25 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den;
@@ -85,23 +95,78 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 		if (nseg >= 3 && sc[bi] < 0.3 * ref)
 			break;
 		double jc = j0 + SEG / 2.0, t = a + bb * jc + delta;
+		/* two segments in a row well off the same way: the clock wanders */
+		if (nseg >= 4 && fabs(delta) > 0.75 && delta * last > 0 && fabs(last) > 0.75)
+			wow = 1;
+		last = delta;
+		segj[nseg] = jc, segt[nseg] = t;
 		sw += 1, sj += jc, st += t, sjj += jc * jc, sjt += jc * t;
+		fw = LAMBDA * fw + 1, fj = LAMBDA * fj + jc, ft = LAMBDA * ft + t;
+		fjj = LAMBDA * fjj + jc * jc, fjt = LAMBDA * fjt + jc * t;
 		nseg++;
 		if (nseg >= 2) {
-			double den = sw * sjj - sj * sj;
-			double B = (sw * sjt - sj * st) / den;
+			double w_ = wow ? fw : sw, j_ = wow ? fj : sj, t_ = wow ? ft : st;
+			double jj = wow ? fjj : sjj, jt = wow ? fjt : sjt;
+			double den = w_ * jj - j_ * j_;
+			double B = den > 0 ? (w_ * jt - j_ * t_) / den : 0;
 			if (B > d->T0 * 0.95 && B < d->T0 * 1.05) {
 				bb = B;
-				a = (st - bb * sj) / sw;
+				a = (t_ - bb * j_) / w_;
 			}
 		} else {
 			a += delta;
 		}
 	}
-	b->ts = a;
-	b->T = bb;
+	/* the line through all segments, and how far the segments stray from it */
+	double A = a, Bl = bb;
+	if (nseg >= 2) {
+		double den = sw * sjj - sj * sj, B = (sw * sjt - sj * st) / den;
+		if (B > d->T0 * 0.95 && B < d->T0 * 1.05)
+			Bl = B, A = (st - B * sj) / sw;
+	}
+	/* a curve when the segments stray from the line smoothly (a wandering
+	 * clock), not at random (noise) */
+	double r2 = 0, r11 = 0, prev = 0;
+	for (int k = 0; k < nseg; k++) {
+		double e = segt[k] - A - Bl * segj[k];
+		r2 += e * e;
+		if (k > 0)
+			r11 += e * prev;
+		prev = e;
+	}
+	wow = nseg >= 6 && r2 / nseg > 0.3 * 0.3 && r11 > 0.5 * r2;
+	b->ts = A;
+	b->T = Bl;
 	b->errs = p->errs;
-	soft_bits(d, a, bb, b->s, MAXBITS);
+	double x[MAXBITS + 2 * W];
+	if (!wow) {
+		for (int j = -W; j < MAXBITS + W; j++)
+			x[j + W] = A + (j + 1) * Bl;
+		soft_bits(d, x, b->s, MAXBITS);
+		return;
+	}
+	/* a local line through each segment and its neighbours, then joined */
+	double fit[MAXSEG];
+	for (int k = 0; k < nseg; k++) {
+		double w_ = 0, j_ = 0, t_ = 0, jj = 0, jt = 0;
+		for (int q = k - H; q <= k + H; q++)
+			if (q >= 0 && q < nseg)
+				w_ += 1, j_ += segj[q], t_ += segt[q], jj += segj[q] * segj[q],
+				    jt += segj[q] * segt[q];
+		double den = w_ * jj - j_ * j_, B = den > 0 ? (w_ * jt - j_ * t_) / den : Bl;
+		if (!(B > d->T0 * 0.9 && B < d->T0 * 1.1))
+			B = Bl;
+		fit[k] = (t_ - B * j_) / w_ + B * segj[k];
+	}
+	int k = 0;
+	for (int j = -W; j < MAXBITS + W; j++) {
+		double i = j + 1; /* the line's bit index of data bit j */
+		while (k + 1 < nseg - 1 && segj[k + 1] < i)
+			k++;
+		double slope = nseg >= 2 ? (fit[k + 1] - fit[k]) / (segj[k + 1] - segj[k]) : Bl;
+		x[j + W] = nseg >= 2 ? fit[k] + slope * (i - segj[k]) : A + i * Bl;
+	}
+	soft_bits(d, x, b->s, MAXBITS);
 }
 
 /*
