@@ -24,7 +24,11 @@ include $(wildcard tools/*/build.mk)
 
 TOOLS    := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/build.mk))))
 ALL_PKGS := $(sort $(LIB_PKGS) $(foreach t,$(TOOLS),$(PKGS_$(t))))
+# Evaluated when make reads the Makefile: the targets that may install packages first (run,
+# check, sanitize, bench) build in a sub-make started after `deps`, so it sees the new -dev files.
 PKG_CFLAGS := $(if $(ALL_PKGS),$(shell pkg-config --cflags $(ALL_PKGS) 2>/dev/null))
+PKG_MISSING := $(if $(ALL_PKGS),$(if $(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null || echo no),\
+                 $(foreach p,$(ALL_PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p)))))
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -43,8 +47,15 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
-.PHONY: all deps check unit bats sanitize bench fuzz install uninstall run clean format
-all: $(BINS)
+.PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check \
+        clean format pkg-guard
+all: pkg-guard $(BINS)
+
+# A plain `make` on a machine without the -dev packages: say what to do instead of a compiler error.
+pkg-guard:
+	@$(if $(strip $(PKG_MISSING)),echo "make: libraries missing ($(strip $(PKG_MISSING))):" \
+	  $(if $(AFTER_DEPS),"still missing after make deps: a -dev package is missing from DEBS in a build.mk",\
+	  "'make deps' installs them (make run and make check do it themselves)") >&2; exit 1,:)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,13 +94,18 @@ $(BUILD)/tests/test_publine: tests/unit/test_publine.c $(BUILD)/tools/eas-publis
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))
 
-check: all $(UNIT_BIN)
+# check, run, sanitize and bench install what is missing first, then build in a sub-make that
+# reads the Makefile again (and so the pkg-config flags of what deps just installed).
+check: deps
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 check-build
 	@EAS_BIN=$(abspath $(BINDIR)) EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh
+
+check-build: all $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
 	@EAS_UNIT=$(abspath $(BUILD)/tests) sh tests/run.sh unit
 
-sanitize:
+sanitize: deps
 	$(MAKE) BUILD=build/san SAN=1 CFLAGS="-O1 -g" check
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
@@ -107,11 +123,22 @@ fuzz: $(BUILD)/gen/fips_table.c
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
+
+# The one-shot demo: eas-encode | eas-decode | eas-publish into a private redis-server.
+demo: deps
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
+	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
+
+# The README's two commands, first on a fresh Debian 12 root (debootstrap, chroot; needs root).
+fresh-check:
+	@sh scripts/fresh-check.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -456,7 +456,7 @@ sys.stdout.buffer.write(struct.pack("<%dh" % (len(sq) * 800), *(sq * 800)))
 }
 
 @test "man page and completions name every option" {
-	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-decode.1" 2>/dev/null)
+	man=$(man_text "$EAS_TOP/man/eas-decode.1")
 	for o in --rate --source --raw --now --status-interval --silence-threshold --silence-duration --verbose --help --version; do
 		[[ "$man" == *"$o"* ]]
 		grep -q -- "$o" "$EAS_TOP/completions/bash/eas-decode"

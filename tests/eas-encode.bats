@@ -267,7 +267,7 @@ invalid() {
 }
 
 @test "man page and completions name every option" {
-	man=$(MANWIDTH=200 man -l "$EAS_TOP/man/eas-encode.1" 2>/dev/null)
+	man=$(man_text "$EAS_TOP/man/eas-encode.1")
 	for o in --rate --output --attention --attention-seconds --message --no-eom --org --event --loc --purge --issued --sender --verbose --help --version; do
 		[[ "$man" == *"$o"* ]]
 		grep -q -- "$o" "$EAS_TOP/completions/bash/eas-encode"
