@@ -1,4 +1,4 @@
-/* same_decode.c: SAME FSK demodulator, burst combiner and attention-tone detector (no I/O).
+/* same_decode.c: the SAME decoder's front end and timing loop, and its public interface (no I/O).
  *
  * The SAME frame (47 CFR 11.31), 520 5/6 baud, continuous-phase FSK,
  * mark (1) 2083 1/3 Hz, space (0) 1562.5 Hz, bytes sent LSB first:
@@ -9,24 +9,35 @@
  *   burst 1 | 1 s | burst 2 | 1 s | burst 3 | attention tone 8..25 s | message |
  *   | NNNN x3 with preamble, 1 s apart (end of message)
  *
- * One bit lasts 1.92 ms.  The pipeline:
+ * One bit lasts 1.92 ms.  The pipeline, by stage and file:
  *
- *   PCM -> high-pass -> mix with mark and space -> one-bit boxcar (matched
- *   filter) -> energies |Ym|^2, |Ys|^2, kept at 8 "ticks" per bit in a ring
- *   -> symbol-timing loop (Gardner) -> hard bits -> 64-bit sync word search
- *   (last 4 preamble bytes + "ZCZC" or "NNNN")
+ *   same_decode.c  PCM -> high-pass -> mix with mark and space -> one-bit
+ *                  boxcar (matched filter) -> energies |Ym|^2, |Ys|^2, kept at
+ *                  8 "ticks" per bit in a ring -> symbol-timing loop (Gardner)
+ *                  -> hard bits
+ *   same_frame.c   64-bit sync word search (last 4 preamble bytes + "ZCZC" or
+ *                  "NNNN"), each burst once; where its header can end; its bit
+ *                  timing fitted over the burst (a line, or a curve when the
+ *                  clock wanders) and its soft bits
+ *   same_ml.c      maximum-likelihood header decoder over the structure
+ *   same_combine.c bursts of one message grouped, summed and decided; EOM
+ *   same_tone.c    attention-tone detector (Goertzel)
  *
- * A sync starts a burst.  Once the whole burst is in the ring, its bit timing
- * (phase and clock rate, which may be off by several per cent) is fitted over
- * the burst, and soft bits are taken at the fitted times, normalised by the
- * local power.  Bursts of one message are summed (soft combining of the three
- * bursts, which outperforms bit-wise voting by several dB), then the header is
- * decoded by maximum likelihood over its structure: the number of locations
- * is chosen by the least total cost of all character classes, and each
- * character is the best of the ones legal at its place (digits, letters,
- * the four originators...).  The margins of those choices give the expected
- * number of errors; a header is reported only when that is small and the
- * result passes same_header_parse().  A wrong alert is worse than none.
+ * A sync starts a burst.  As soon as its header has ended (the hard bits show
+ * where it can, and the decoder finds a whole header in what has arrived), its
+ * bit timing (phase and clock rate, which may be off by several per cent) is
+ * fitted over the burst, and soft bits are taken at the fitted times,
+ * normalised by the local power.  Bursts of one message are summed (soft
+ * combining of the three bursts, which outperforms bit-wise voting by several
+ * dB), then the header is decoded by maximum likelihood over its structure:
+ * the number of locations is chosen by the least total cost of all character
+ * classes, and each character is the best of the ones legal at its place
+ * (digits, letters, the four originators...).  The margins of those choices
+ * give the expected number of errors; a header is reported only when that is
+ * small, no character is on a thin margin that the bursts do not confirm, and
+ * the result passes same_header_parse().  A wrong alert is worse than none.
+ * Two clean bursts that agree decide at once; a group of fewer than three
+ * closes when the next burst could no longer come.
  */
 #include "same_decode_int.h"
 
