@@ -46,6 +46,38 @@ static void soft_bits(const struct same_decoder *d, const double *x, float *s, i
 }
 
 /*
+ * The times X (data bits -8..MAXBITS+7) of a curve through N segments centred
+ * on bit indices SEGJ at ticks SEGT: a local line through each segment and its
+ * neighbours (H each side), the lines' values joined piece by piece; BL is
+ * the clock rate to fall back on.
+ */
+static void curve(const struct same_decoder *d, const double *segj, const double *segt, int n,
+                  double Bl, double *x)
+{
+	enum { H = 1, W = 8 };
+	double fit[2 * ((MAXBITS + 64) / 32 + 1)];
+	for (int k = 0; k < n; k++) {
+		double w_ = 0, j_ = 0, t_ = 0, jj = 0, jt = 0;
+		for (int q = k - H; q <= k + H; q++)
+			if (q >= 0 && q < n)
+				w_ += 1, j_ += segj[q], t_ += segt[q], jj += segj[q] * segj[q],
+				    jt += segj[q] * segt[q];
+		double den = w_ * jj - j_ * j_, B = den > 0 ? (w_ * jt - j_ * t_) / den : Bl;
+		if (!(B > d->T0 * 0.9 && B < d->T0 * 1.1))
+			B = Bl;
+		fit[k] = (t_ - B * j_) / w_ + B * segj[k];
+	}
+	int k = 0;
+	for (int j = -W; j < MAXBITS + W; j++) {
+		double i = j + 1; /* the line's bit index of data bit j */
+		while (k + 1 < n - 1 && segj[k + 1] < i)
+			k++;
+		double slope = (fit[k + 1] - fit[k]) / (segj[k + 1] - segj[k]);
+		x[j + W] = fit[k] + slope * (i - segj[k]);
+	}
+}
+
+/*
  * Follow the bit timing of the burst synced at P through the ring: segment by
  * segment, find the offset that best centres the strobes on the bits, and fit
  * a line (phase + clock rate) through those offsets by least squares, each
@@ -61,7 +93,7 @@ static void soft_bits(const struct same_decoder *d, const double *x, float *s, i
  */
 void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst *b)
 {
-	enum { SEG = 32, NSTEP = 8, WSTEP = 16, MAXSEG = (MAXBITS + 64) / SEG + 1, H = 1, W = 8 };
+	enum { SEG = 32, NSTEP = 8, WSTEP = 16, MAXSEG = (MAXBITS + 64) / SEG + 1, W = 8 };
 	static const double LAMBDA = 0.6; /* forgetting per segment when following */
 	double a = p->ts, bb = p->T;
 	/* least-squares sums of t = A + B j: over all segments, and forgetting */
@@ -75,7 +107,7 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt)
 			break;
 		/* following a wandering clock: a wider search */
-		int ns = wow ? WSTEP : NSTEP;
+		int ns = wow || nseg >= 3 ? WSTEP : NSTEP;
 		double sc[2 * WSTEP + 1];
 		int bi = 0;
 		for (int i = 0; i <= 2 * ns; i++) {
@@ -96,7 +128,8 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 			break;
 		double jc = j0 + SEG / 2.0, t = a + bb * jc + delta;
 		/* two segments in a row well off the same way: the clock wanders */
-		if (nseg >= 4 && fabs(delta) > 0.75 && delta * last > 0 && fabs(last) > 0.75)
+		if (nseg >= 4 && ((fabs(delta) > 0.75 && delta * last > 0 && fabs(last) > 0.75) ||
+		                  fabs(delta) > 1.5))
 			wow = 1;
 		last = delta;
 		segj[nseg] = jc, segt[nseg] = t;
@@ -145,27 +178,38 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 		soft_bits(d, x, b->s, MAXBITS);
 		return;
 	}
-	/* a local line through each segment and its neighbours, then joined */
-	double fit[MAXSEG];
-	for (int k = 0; k < nseg; k++) {
-		double w_ = 0, j_ = 0, t_ = 0, jj = 0, jt = 0;
-		for (int q = k - H; q <= k + H; q++)
-			if (q >= 0 && q < nseg)
-				w_ += 1, j_ += segj[q], t_ += segt[q], jj += segj[q] * segj[q],
-				    jt += segj[q] * segt[q];
-		double den = w_ * jj - j_ * j_, B = den > 0 ? (w_ * jt - j_ * t_) / den : Bl;
-		if (!(B > d->T0 * 0.9 && B < d->T0 * 1.1))
-			B = Bl;
-		fit[k] = (t_ - B * j_) / w_ + B * segj[k];
+	/* a local line through each segment and its neighbours, then joined; then
+	 * again on segments half as long, each searched near that curve */
+	curve(d, segj, segt, nseg, Bl, x);
+	double segj2[2 * MAXSEG], segt2[2 * MAXSEG];
+	int n2 = 0;
+	double end = segj[nseg - 1] + SEG / 2.0;
+	for (int j0 = -64; j0 + SEG / 2 <= end && n2 < 2 * MAXSEG; j0 += SEG / 2) {
+		/* the curve's time of bit index j0 + m: x[j0 + m - 1 + W] */
+		if (j0 - 1 + W < 0 || j0 + SEG / 2 - 1 + W >= MAXBITS + 2 * W)
+			continue;
+		const double *xs = x + j0 - 1 + W;
+		double sc[2 * NSTEP + 1];
+		int bi = 0;
+		for (int q = 0; q <= 2 * NSTEP; q++) {
+			sc[q] = 0;
+			for (int m = 0; m < SEG / 2; m++)
+				sc[q] += fabsf(at(d->tm, xs[m] + (q - NSTEP) * 0.25));
+			if (sc[q] > sc[bi])
+				bi = q;
+		}
+		double delta = (bi - NSTEP) * 0.25;
+		if (bi > 0 && bi < 2 * NSTEP) {
+			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
+			if (den < 0)
+				delta += 0.25 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den;
+		}
+		segj2[n2] = j0 + SEG / 4.0 - 0.5; /* the centre of bits j0 .. j0 + 15 */
+		segt2[n2] = 0.5 * (xs[SEG / 4 - 1] + xs[SEG / 4]) + delta;
+		n2++;
 	}
-	int k = 0;
-	for (int j = -W; j < MAXBITS + W; j++) {
-		double i = j + 1; /* the line's bit index of data bit j */
-		while (k + 1 < nseg - 1 && segj[k + 1] < i)
-			k++;
-		double slope = nseg >= 2 ? (fit[k + 1] - fit[k]) / (segj[k + 1] - segj[k]) : Bl;
-		x[j + W] = nseg >= 2 ? fit[k] + slope * (i - segj[k]) : A + i * Bl;
-	}
+	if (n2 >= 6)
+		curve(d, segj2, segt2, n2, Bl, x);
 	soft_bits(d, x, b->s, MAXBITS);
 }
 
