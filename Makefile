@@ -40,7 +40,7 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFL
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
-LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fips_table.o
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fips_table.o $(BUILD)/gen/store_lua.o
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -48,7 +48,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
 .PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check \
-        clean format pkg-guard
+        clean format pkg-guard FORCE
 all: pkg-guard $(BINS)
 
 # A plain `make` on a machine without the -dev packages: say what to do instead of a compiler error.
@@ -57,15 +57,35 @@ pkg-guard:
 	  $(if $(AFTER_DEPS),"still missing after make deps: a -dev package is missing from DEBS in a build.mk",\
 	  "'make deps' installs them (make run and make check do it themselves)") >&2; exit 1,:)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The version, set once: scripts/version.sh (git describe in a checkout, else the VERSION file).
+# version.h is rewritten only when the version changes, so only the files printing it rebuild.
+EAS_VERSION := $(shell sh scripts/version.sh)
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define EAS_VERSION "$(EAS_VERSION)"' > $@.tmp; \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/gen/fips_table.c: data/national_county.txt scripts/gen-fips.awk
 	@mkdir -p $(dir $@)
 	LC_ALL=C sort -t, -k2,2 -k3,3 data/national_county.txt | awk -f scripts/gen-fips.awk > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/fips_table.o: $(BUILD)/gen/fips_table.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The Redis script, embedded as a C string so that no file is looked up at run time.
+$(BUILD)/gen/store_lua.c: lib/store.lua
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from lib/store.lua by the Makefile */'; echo '#include "store.h"'; \
+	  echo 'const char eas_store_lua[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' lib/store.lua; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/store_lua.o: $(BUILD)/gen/store_lua.c lib/store.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBEAS): $(LIB_OBJ)
@@ -84,11 +104,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBEAS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBEAS) $(if $(LIB_PKGS),$(shell pkg-config --libs $(LIB_PKGS))) -lm
 
-# eas-publish's line checks are tested on their own: line.c and its library.
-$(BUILD)/tests/test_publine: tests/unit/test_publine.c $(BUILD)/tools/eas-publish/line.o $(LIBEAS)
+# eas-ctl's messages and signatures are tested on their own: msg.c, sign.c and their libraries.
+$(BUILD)/tests/test_ctl: tests/unit/test_ctl.c $(BUILD)/tools/eas-ctl/msg.o $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itools/eas-publish $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-publish/line.o \
-	  $(LIBEAS) $(shell pkg-config --libs yajl $(LIB_PKGS)) -lm
+	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-ctl/msg.o \
+	  $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS) $(shell pkg-config --libs libcrypto $(LIB_PKGS)) -lm
 
 # Install what is missing; silent when everything is present.
 deps:
@@ -109,27 +129,40 @@ sanitize: deps
 	$(MAKE) BUILD=build/san SAN=1 CFLAGS="-O1 -g" check
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
-FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/timeutil.c
+FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Two targets, FUZZ_SECONDS each: the SAME header parser, and eas-publish's line checks.
+# Four targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
+# spool records, eas-ctl's command and reply parsers with its signature check, and
+# eas-watch's threshold ranges.
 fuzz: $(BUILD)/gen/fips_table.c
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine
-	$(FUZZ_CC) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c -lm
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine $(BUILD)/fuzz/corpus-ctl
+	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) \
+	  $(BUILD)/gen/fips_table.c $$(pkg-config --libs yajl) -lm
 	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} -max_len=300 $(BUILD)/fuzz/corpus fuzz/corpus
-	$(FUZZ_CC) -Itools/eas-publish $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
-	  fuzz/fuzz_publine.c tools/eas-publish/line.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c \
+	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_publine \
+	  fuzz/fuzz_publine.c $(FUZZ_SRC) $(BUILD)/gen/fips_table.c \
 	  $$(pkg-config --libs yajl) -lm
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
+	$(FUZZ_CC) -Itools/eas-ctl $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_ctl \
+	  fuzz/fuzz_ctl.c tools/eas-ctl/msg.c tools/eas-ctl/sign.c lib/json.c lib/timeutil.c \
+	  $$(pkg-config --libs yajl libcrypto) -lm
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-ctl fuzz/corpus-ctl
+	@mkdir -p $(BUILD)/fuzz/corpus-range
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c lib/range.c -lm
+	$(BUILD)/fuzz/fuzz_range -max_total_time=$${FUZZ_SECONDS:-60} -max_len=64 \
+	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
 
 bench: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
+# A live station on this box until Ctrl-C (EAS_RUN_SECONDS=N: N seconds, exit 0 iff all was up).
 run: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
-	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/demo.sh
+	@EAS_BIN=$(abspath $(BINDIR)) sh scripts/run-station.sh
 
 # The one-shot demo: eas-encode | eas-decode | eas-publish into a private redis-server.
 demo: deps
@@ -140,17 +173,9 @@ demo: deps
 fresh-check:
 	@sh scripts/fresh-check.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	for f in $(wildcard completions/bash/*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done
-	for f in $(wildcard completions/zsh/_*); do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; done
-
-uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t $(DESTDIR)$(PREFIX)/share/man/man1/$$t.1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; done
+# install, uninstall: in install.mk (tools, eas-station, man pages, completions, systemd units,
+# polkit rule, CGI scripts, lighttpd snippet, example configs).
+include install.mk
 
 format:
 	clang-format -i $(wildcard lib/*.c lib/*.h tools/*/*.c tests/unit/*.c tests/unit/*.h fuzz/*.c)

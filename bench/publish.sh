@@ -4,6 +4,8 @@
 # ceiling.  Usage: EAS_BIN=build/bin sh bench/publish.sh   (BENCH_LINES=N, default 200000;
 # BENCH_ROUNDS=N, default 3: the best of N interleaved rounds of each is compared)
 set -u
+# eas:alerts is the default layout (lib/keys; eas-publish(1), REDIS KEYS): pin the default prefix.
+unset EAS_PREFIX
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
 n=${BENCH_LINES:-200000}

@@ -1,9 +1,10 @@
-/* fuzz_header.c: libFuzzer target for the SAME header parser (both modes) and its JSON writer. */
+/* fuzz_header.c: libFuzzer target for the SAME header parser (both modes) and its alert line writer
+ * (lib/lines). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "lines.h"
 #include "same_header.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,13 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		same_header_id(h.raw, id);
 		struct eas_json j;
 		eas_json_init(&j);
-		eas_json_obj_begin(&j);
 		/* A receive time derived from the input, to vary the year logic. */
 		int64_t now =
 		    ((int64_t)h.issued_day * 7919 + size) * 86400000LL % (80LL * 365 * 86400000) +
 		    946684800000LL;
-		same_header_json(&j, &h, now);
-		eas_json_obj_end(&j);
+		struct eas_line_at at = {"fuzz", now, 1.5};
+		eas_line_alert(&j, &h, 3, 0, 1.0, &at);
 		if (!j.oom && (j.buf[0] != '{' || j.buf[j.len - 1] != '}' || !strstr(j.buf, id)))
 			abort();
 		eas_json_free(&j);

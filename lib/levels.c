@@ -51,6 +51,7 @@ void eas_levels_report(struct eas_levels *l, struct eas_level_report *r)
 		l->quiet_samples = 0;
 	r->silence =
 	    l->quiet_samples > 0 && (double)l->quiet_samples >= l->silence_seconds * l->rate;
+	r->quiet_s = l->rate > 0 ? (double)l->quiet_samples / l->rate : 0;
 	r->clipping = l->clipped >= 3 && (double)l->clipped >= 1e-4 * (double)l->n;
 	l->sumsq = 0;
 	l->peak = 0;

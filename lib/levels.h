@@ -24,6 +24,7 @@ struct eas_level_report {
 	double rms_dbfs, peak_dbfs; /* -inf reported as -120 */
 	bool silence, clipping;
 	uint64_t samples, clipped;
+	double quiet_s; /* seconds of consecutive quiet intervals up to this one (0 when loud) */
 };
 
 /* Start a meter for RATE Hz with the given silence threshold and duration. */

@@ -1,9 +1,10 @@
 /* redis.c: the one Redis connection helper of eas-tools (URL parsing, AUTH, SELECT, timeouts,
- * backoff, Sentinel lookup).  The only part of lib/ besides spool.c that does I/O. */
+ * Sentinel lookup).  The only part of lib/ besides spool.c that does I/O. */
 #include "redis.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "timeutil.h"
 
 static void seterr(char *err, size_t errlen, const char *fmt, const char *a)
 {
@@ -478,6 +480,41 @@ redisContext *eas_redis_connect(const struct eas_redis_conf *c, char *where, siz
 	return NULL;
 }
 
+int eas_redis_poll_reply(redisContext *rc, int timeout_ms, redisReply **out)
+{
+	int64_t end = eas_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int done = 0;
+	bool polled = false;
+	*out = NULL;
+	while (!done)
+		if (redisBufferWrite(rc, &done) != REDIS_OK)
+			return -1;
+	for (;;) {
+		void *r = NULL;
+		if (redisGetReplyFromReader(rc, &r) != REDIS_OK)
+			return -1;
+		if (r) {
+			*out = r;
+			return 1;
+		}
+		int64_t left = timeout_ms < 0 ? -1 : end - eas_mono_ms();
+		if (timeout_ms >= 0 && left <= 0) {
+			if (polled)
+				return 0;
+			left = 0; /* one look at the socket all the same */
+		}
+		polled = true;
+		struct pollfd p = {.fd = rc->fd, .events = POLLIN};
+		int n = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n < 0)
+			return errno == EINTR ? 0 : -1;
+		if (n == 0)
+			return 0;
+		if (redisBufferRead(rc) != REDIS_OK)
+			return -1;
+	}
+}
+
 void eas_redis_describe(const struct eas_redis_conf *c, char *buf, size_t len)
 {
 	const struct eas_redis_addr *a = &c->addr;
@@ -491,46 +528,6 @@ void eas_redis_describe(const struct eas_redis_conf *c, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "redis://%s:%d/%d", a->host, a->port, a->db);
 	}
-}
-
-int64_t eas_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void eas_backoff_init(struct eas_backoff *b, int base_ms, int cap_ms)
-{
-	memset(b, 0, sizeof *b);
-	b->base_ms = base_ms > 0 ? base_ms : 1;
-	b->cap_ms = cap_ms >= b->base_ms ? cap_ms : b->base_ms;
-	b->cur_ms = b->base_ms;
-	b->seed = (unsigned)(uintptr_t)b ^ 0x9e3779b9u;
-}
-
-int eas_backoff_fail(struct eas_backoff *b, int64_t now_ms)
-{
-	int d = b->cur_ms;
-	b->seed = b->seed * 1103515245u + 12345u;
-	int jitter = d / 4 ? (int)((b->seed >> 8) % (unsigned)(d / 4 + 1)) : 0;
-	d -= jitter;
-	b->next_ms = now_ms + d;
-	b->failures++;
-	b->cur_ms = b->cur_ms > b->cap_ms / 2 ? b->cap_ms : b->cur_ms * 2;
-	return d;
-}
-
-void eas_backoff_reset(struct eas_backoff *b)
-{
-	b->cur_ms = b->base_ms;
-	b->next_ms = 0;
-	b->failures = 0;
-}
-
-bool eas_backoff_due(const struct eas_backoff *b, int64_t now_ms)
-{
-	return now_ms >= b->next_ms;
 }
 
 int eas_read_secret_file(const char *path, char *buf, size_t len, char *err, size_t errlen)

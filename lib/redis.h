@@ -1,5 +1,5 @@
-/* redis.h: the one Redis connection helper of eas-tools: URL parsing, AUTH, SELECT, timeouts,
- * capped exponential backoff and Sentinel master lookup, on top of hiredis. */
+/* redis.h: the one Redis connection helper of eas-tools: URL parsing, AUTH, SELECT, timeouts and
+ * Sentinel master lookup, on top of hiredis (its reconnects use lib/backoff). */
 #ifndef EAS_REDIS_H
 #define EAS_REDIS_H
 
@@ -77,30 +77,22 @@ int eas_redis_conf_init(struct eas_redis_conf *c, const char *url, const char *s
 redisContext *eas_redis_connect(const struct eas_redis_conf *c, char *where, size_t wherelen,
                                 char *err, size_t errlen);
 
+/*
+ * Wait up to TIMEOUT_MS (0: only what is already there, -1: no limit) for
+ * one reply on the blocking context RC: the answer to a command sent with
+ * redisAppendCommand*, or a message on a subscribed (Pub/Sub) connection.
+ * Unlike redisGetReply(), running out of time leaves RC usable (hiredis
+ * gives a context up after its own socket timeout), so a subscriber can wait
+ * in slices and do other work between them.  Pending output is written
+ * first.  Returns 1 with *OUT set (free it with freeReplyObject()), 0 when
+ * nothing came in time or a signal interrupted the wait, -1 when the
+ * connection failed (RC->errstr says why: reconnect).
+ */
+int eas_redis_poll_reply(redisContext *rc, int timeout_ms, redisReply **out);
+
 /* Describe C's target for messages: "redis://host:port/db", "unix:///path",
  * or "sentinel NAME via host:port,...". */
 void eas_redis_describe(const struct eas_redis_conf *c, char *buf, size_t len);
-
-/* Capped exponential backoff with jitter: the delays run base, 2*base, ...
- * up to cap, each shortened by up to a quarter at random.  No I/O. */
-struct eas_backoff {
-	int base_ms, cap_ms;
-	int cur_ms;      /* the next undithered delay */
-	int64_t next_ms; /* monotonic time before which no retry is due */
-	unsigned seed;
-	int failures; /* consecutive failures */
-};
-
-void eas_backoff_init(struct eas_backoff *b, int base_ms, int cap_ms);
-/* Record a failure at NOW_MS (monotonic); returns the delay chosen. */
-int eas_backoff_fail(struct eas_backoff *b, int64_t now_ms);
-/* Record a success: the next failure starts again at base. */
-void eas_backoff_reset(struct eas_backoff *b);
-/* True when a retry is due at NOW_MS. */
-bool eas_backoff_due(const struct eas_backoff *b, int64_t now_ms);
-
-/* Monotonic milliseconds (CLOCK_MONOTONIC), for backoff and timeouts. */
-int64_t eas_mono_ms(void);
 
 /*
  * Read a secret (a password) from the first line of PATH into BUF, without

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fips.h"
 #include "timeutil.h"
 
 /*
@@ -432,54 +431,4 @@ void same_header_id(const char *raw, char out[17])
 		x >>= 4;
 	}
 	out[16] = '\0';
-}
-
-void same_header_json(struct eas_json *j, const struct same_header *h, int64_t now_ms)
-{
-	int64_t issued, expires;
-	char buf[40], id[17];
-
-	eas_json_key_str(j, "raw", h->raw);
-	eas_json_key_str(j, "originator", h->originator);
-	eas_json_key_str(j, "originator_name", same_originator_name(h->originator));
-	eas_json_key_str(j, "event", h->event);
-	eas_json_key_str(j, "event_name", same_event_name(h->event));
-	eas_json_key_str(j, "significance", same_event_significance(h->event));
-	eas_json_key(j, "locations");
-	eas_json_arr_begin(j);
-	for (int i = 0; i < h->nloc && i < SAME_MAX_LOCATIONS; i++) {
-		const struct same_location *l = &h->loc[i];
-		const char *state = eas_fips_state_name(l->state);
-		eas_json_obj_begin(j);
-		eas_json_key_str(j, "code", l->code);
-		eas_json_key_int(j, "part", l->part);
-		eas_json_key_str(j, "part_name", same_part_name(l->part));
-		eas_json_key_str(j, "state", eas_fips_state_abbr(l->state));
-		eas_json_key_str(j, "state_name", state);
-		eas_json_key(j, "county");
-		if (l->county == 0 && state) {
-			char all[64];
-			snprintf(all, sizeof all, "All of %s", state);
-			eas_json_str(j, all);
-		} else {
-			const struct eas_fips_county *c = eas_fips_county(l->state, l->county);
-			eas_json_str(j, c ? c->name : NULL);
-		}
-		eas_json_obj_end(j);
-	}
-	eas_json_arr_end(j);
-	eas_json_key_str(j, "purge", h->purge);
-	eas_json_key_int(j, "purge_minutes", h->purge_minutes);
-	if (same_header_times(h, now_ms, &issued, &expires) == 0) {
-		eas_json_key_str(j, "issued", eas_rfc3339_ms(issued, buf, sizeof buf));
-		eas_json_key_str(j, "expires", eas_rfc3339_ms(expires, buf, sizeof buf));
-	} else {
-		eas_json_key(j, "issued");
-		eas_json_null(j);
-		eas_json_key(j, "expires");
-		eas_json_null(j);
-	}
-	eas_json_key_str(j, "sender", h->sender);
-	same_header_id(h->raw, id);
-	eas_json_key_str(j, "id", id);
 }

@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h"
-
 #define SAME_MAX_LOCATIONS 31
 #define SAME_HEADER_MAX    252 /* 35 + 7 * 31 characters */
 
@@ -75,13 +73,5 @@ int same_header_times(const struct same_header *h, int64_t now_ms, int64_t *issu
 
 /* Stable id of a raw header: 16 lowercase hex digits of its 64-bit FNV-1a hash. */
 void same_header_id(const char *raw, char out[17]);
-
-/*
- * Write the alert fields of H as key/value pairs into the open JSON object J:
- * raw, originator, originator_name, event, event_name, significance,
- * locations [{code, part, part_name, state, state_name, county}], purge,
- * purge_minutes, issued, expires, sender, id.  NOW_MS is the receive time.
- */
-void same_header_json(struct eas_json *j, const struct same_header *h, int64_t now_ms);
 
 #endif

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void drop_stale_cursors(struct eas_spool *s);
+
 #define POS_LEN 21 /* 20 digits and '\n' */
 
 static int fail(char *err, size_t errlen, const char *what, const char *path)
@@ -18,21 +20,6 @@ static int fail(char *err, size_t errlen, const char *what, const char *path)
 	if (err && errlen)
 		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 	return -1;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static int write_pos(int fd, uint64_t pos)
@@ -48,7 +35,7 @@ static bool boundary(struct eas_spool *s, uint64_t off)
 	char c;
 	if (off == 0)
 		return true;
-	if (off > s->end)
+	if (off > s->logend)
 		return false;
 	return pread(s->fd, &c, 1, (off_t)(off - 1)) == 1 && c == '\n';
 }
@@ -72,7 +59,7 @@ static uint64_t read_pos(struct eas_spool *s, int fd)
 static int trim_tail(struct eas_spool *s)
 {
 	char buf[4096];
-	uint64_t off = s->end;
+	uint64_t off = s->logend;
 	while (off > 0) {
 		size_t n = off < sizeof buf ? (size_t)off : sizeof buf;
 		if (pread(s->fd, buf, n, (off_t)(off - n)) != (ssize_t)n)
@@ -80,18 +67,18 @@ static int trim_tail(struct eas_spool *s)
 		for (size_t i = n; i > 0; i--)
 			if (buf[i - 1] == '\n') {
 				uint64_t keep = off - n + i;
-				if (keep != s->end) {
+				if (keep != s->logend) {
 					if (ftruncate(s->fd, (off_t)keep) < 0)
 						return -1;
-					s->end = keep;
+					s->logend = keep;
 				}
 				return 0;
 			}
 		off -= n;
 	}
-	if (s->end && ftruncate(s->fd, 0) < 0)
+	if (s->logend && ftruncate(s->fd, 0) < 0)
 		return -1;
-	s->end = 0;
+	s->logend = 0;
 	return 0;
 }
 
@@ -117,6 +104,7 @@ int eas_spool_open(struct eas_spool *s, const char *dir, const char *const *name
 {
 	memset(s, 0, sizeof *s);
 	s->fd = s->lockfd = s->dirfd = -1;
+	s->mem_max = EAS_SPOOL_MEMORY_DEFAULT;
 	if (n > EAS_SPOOL_MAX_CURSORS) {
 		snprintf(err, errlen, "too many spool cursors");
 		return -1;
@@ -151,10 +139,10 @@ int eas_spool_open(struct eas_spool *s, const char *dir, const char *const *name
 	struct stat st;
 	if (fstat(s->fd, &st) < 0)
 		return fail(err, errlen, "cannot stat spool.log in", dir);
-	s->end = (uint64_t)st.st_size;
+	s->logend = (uint64_t)st.st_size;
 	if (trim_tail(s) < 0)
 		return fail(err, errlen, "cannot repair spool.log in", dir);
-	s->synced = s->end;
+	s->synced = s->logend;
 	for (int i = 0; i < n; i++) {
 		char file[64];
 		snprintf(file, sizeof file, "%s.pos", s->cur[i].name);
@@ -187,15 +175,188 @@ void eas_spool_close(struct eas_spool *s)
 	s->fd = s->lockfd = s->dirfd = -1;
 }
 
+void eas_spool_set_memory(struct eas_spool *s, size_t bytes)
+{
+	s->mem_max = bytes;
+}
+
+/* Allocate s->reserve bytes past the log's end when less than half of that is left. */
+static int renew_reserve(struct eas_spool *s)
+{
+	if (!s->durable || !s->reserve)
+		return 0;
+	uint64_t size = s->logend - s->base;
+	if (s->reserved_to >= size + s->reserve / 2)
+		return 0;
+	/* after a failure, try again only once the log grew by half the reservation */
+	if (s->rerr && size < s->reserve_tried + s->reserve / 2)
+		return 0;
+	s->reserve_tried = size;
+	if (fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)size, (off_t)s->reserve) < 0) {
+		s->rerr = errno;
+		return -1;
+	}
+	s->reserved_to = size + s->reserve;
+	s->rerr = 0;
+	return 0;
+}
+
+int eas_spool_reserve(struct eas_spool *s, uint64_t bytes)
+{
+	s->reserve = bytes;
+	s->reserved_to = s->reserve_tried = 0;
+	s->rerr = 0;
+	return renew_reserve(s);
+}
+
+/* Forget the first N bytes of the memory records. */
+static void mem_consume(struct eas_spool *s, size_t n)
+{
+	memmove(s->wbuf, s->wbuf + n, s->wlen - n);
+	s->wlen -= n;
+	if (s->wlen == 0 && s->wcap > (1u << 20)) {
+		free(s->wbuf);
+		s->wbuf = NULL;
+		s->wcap = 0;
+	}
+}
+
+int eas_spool_flush(struct eas_spool *s)
+{
+	if (!s->wlen)
+		return 0;
+	if (s->torn) {
+		if (ftruncate(s->fd, (off_t)(s->logend - s->base)) < 0)
+			return s->werr = errno, -1;
+		s->torn = false;
+	}
+	size_t done = 0;
+	int e = 0;
+	while (done < s->wlen) {
+		ssize_t w = write(s->fd, s->wbuf + done, s->wlen - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (e) {
+		/* Keep the whole records that got written (e.g. up to ENOSPC), cut
+		 * off the rest, and hold it in memory to try again later: the log
+		 * only ever holds whole records. */
+		size_t keep = done;
+		while (keep && s->wbuf[keep - 1] != '\n')
+			keep--;
+		if (keep != done) {
+			if (ftruncate(s->fd, (off_t)(s->logend - s->base + keep)) < 0)
+				s->torn = true;
+			/* what lay past the cut, a reservation too, is gone */
+			s->reserved_to = s->logend - s->base + keep;
+		}
+		done = keep;
+	}
+	s->logend += done;
+	mem_consume(s, done);
+	if (!s->durable)
+		s->synced = s->logend;
+	if (e) {
+		s->werr = e;
+		errno = e;
+		return -1;
+	}
+	s->werr = 0;
+	renew_reserve(s);
+	return 0;
+}
+
+int eas_spool_sync(struct eas_spool *s)
+{
+	int ret = eas_spool_flush(s);
+	int e = errno;
+	if (s->durable && s->synced != s->logend) {
+		if (fdatasync(s->fd) < 0) {
+			s->serr = e = errno;
+			ret = -1;
+		} else {
+			s->synced = s->logend;
+			s->serr = 0;
+		}
+	}
+	errno = e;
+	return ret;
+}
+
+/* Drop records every cursor has passed; emptying the log first when it must.
+ * MIN_BYTES: see eas_spool_compact. */
+static int compact(struct eas_spool *s, uint64_t min_bytes)
+{
+	uint64_t low = eas_spool_low(s);
+	if (low < s->logend)
+		return 0; /* a consumer still needs the log */
+	if (s->logend == s->base && low == s->logend)
+		return 0; /* nothing to drop */
+	if (s->logend > s->base) {
+		if (s->logend - s->base < min_bytes && low == s->logend && !s->werr)
+			return 0;
+		if (ftruncate(s->fd, 0) < 0)
+			return -1;
+		s->base = s->synced = s->logend;
+		s->reserved_to = s->reserve_tried = 0;
+		s->rerr = 0;
+		s->torn = false;
+		int ret = 0;
+		for (int i = 0; i < s->ncur; i++) {
+			if (s->cur[i].fd < 0) {
+				s->cur[i].saved = 0;
+				continue;
+			}
+			if (write_pos(s->cur[i].fd, 0) < 0 || fdatasync(s->cur[i].fd) < 0) {
+				s->cur[i].saved =
+				    UINT64_MAX; /* unknown: rewrite at the next save */
+				ret = -1;
+			} else {
+				s->cur[i].saved = 0;
+			}
+		}
+		if (s->durable) {
+			if (fsync(s->fd) < 0)
+				ret = -1;
+			drop_stale_cursors(s);
+		}
+		renew_reserve(s);
+		if (ret < 0)
+			return -1;
+	}
+	if (low > s->logend) {
+		/* records in memory that every consumer has: never to be written */
+		mem_consume(s, (size_t)(low - s->logend));
+		s->base = s->logend = s->synced = low;
+	}
+	return 1;
+}
+
 int eas_spool_append(struct eas_spool *s, const char *rec, size_t len)
 {
+	if (s->wlen && s->wlen + len + 1 > s->mem_max) {
+		/* over the bound: try the disk again, and drop what is confirmed */
+		eas_spool_flush(s);
+		compact(s, 0);
+		if (s->wlen && s->wlen + len + 1 > s->mem_max) {
+			errno = ENOBUFS;
+			return -1;
+		}
+	}
 	if (s->wlen + len + 1 > s->wcap) {
 		size_t cap = s->wcap ? s->wcap : 65536;
 		while (s->wlen + len + 1 > cap)
 			cap *= 2;
 		char *nb = realloc(s->wbuf, cap);
-		if (!nb)
+		if (!nb) {
+			errno = ENOMEM;
 			return -1;
+		}
 		s->wbuf = nb;
 		s->wcap = cap;
 	}
@@ -205,57 +366,35 @@ int eas_spool_append(struct eas_spool *s, const char *rec, size_t len)
 	return 0;
 }
 
-int eas_spool_flush(struct eas_spool *s)
-{
-	if (!s->wlen)
-		return 0;
-	if (write_all(s->fd, s->wbuf, s->wlen) < 0) {
-		/* Cut off what got written (e.g. on ENOSPC) and keep the buffer to
-		 * try again later: the log only ever holds whole records. */
-		int e = errno;
-		if (ftruncate(s->fd, (off_t)s->end) < 0) {
-			/* the torn record is dropped on the next open */
-		}
-		errno = e;
-		return -1;
-	}
-	s->end += s->wlen;
-	s->wlen = 0;
-	if (s->wcap > (1u << 20)) {
-		free(s->wbuf);
-		s->wbuf = NULL;
-		s->wcap = 0;
-	}
-	if (!s->durable)
-		s->synced = s->end;
-	return 0;
-}
-
-int eas_spool_sync(struct eas_spool *s)
-{
-	if (eas_spool_flush(s) < 0)
-		return -1;
-	if (s->durable && s->synced != s->end) {
-		if (fdatasync(s->fd) < 0)
-			return -1;
-		s->synced = s->end;
-	}
-	return 0;
-}
-
 bool eas_spool_unsynced(const struct eas_spool *s)
 {
-	return s->wlen || s->synced != s->end;
+	return s->wlen || s->synced != s->logend;
+}
+
+uint64_t eas_spool_end(const struct eas_spool *s)
+{
+	return s->logend + s->wlen;
 }
 
 ssize_t eas_spool_read(struct eas_spool *s, uint64_t off, char *buf, size_t cap)
 {
-	if (off >= s->end)
-		return 0;
-	if (cap > s->end - off)
-		cap = (size_t)(s->end - off);
+	if (off < s->base) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (off >= s->logend) {
+		uint64_t m = off - s->logend;
+		if (m >= s->wlen)
+			return 0;
+		if (cap > s->wlen - m)
+			cap = (size_t)(s->wlen - m);
+		memcpy(buf, s->wbuf + m, cap);
+		return (ssize_t)cap;
+	}
+	if (cap > s->logend - off)
+		cap = (size_t)(s->logend - off);
 	for (;;) {
-		ssize_t n = pread(s->fd, buf, cap, (off_t)off);
+		ssize_t n = pread(s->fd, buf, cap, (off_t)(off - s->base));
 		if (n < 0 && errno == EINTR)
 			continue;
 		return n;
@@ -276,12 +415,14 @@ int eas_spool_save(struct eas_spool *s)
 {
 	int ret = 0;
 	for (int i = 0; i < s->ncur; i++) {
-		if (s->cur[i].fd < 0 || s->cur[i].pos == s->cur[i].saved)
+		uint64_t p = s->cur[i].pos < s->logend ? s->cur[i].pos : s->logend;
+		uint64_t f = p - s->base;
+		if (s->cur[i].fd < 0 || f == s->cur[i].saved)
 			continue;
-		if (write_pos(s->cur[i].fd, s->cur[i].pos) < 0)
+		if (write_pos(s->cur[i].fd, f) < 0)
 			ret = -1;
 		else
-			s->cur[i].saved = s->cur[i].pos;
+			s->cur[i].saved = f;
 	}
 	return ret;
 }
@@ -315,56 +456,44 @@ static void drop_stale_cursors(struct eas_spool *s)
 
 int eas_spool_compact(struct eas_spool *s, uint64_t min_bytes)
 {
-	if (s->wlen || s->end == 0 || s->end < min_bytes)
-		return 0;
+	return compact(s, min_bytes);
+}
+
+uint64_t eas_spool_low(const struct eas_spool *s)
+{
+	uint64_t min = eas_spool_end(s);
 	for (int i = 0; i < s->ncur; i++)
-		if (s->cur[i].pos != s->end)
-			return 0;
-	if (ftruncate(s->fd, 0) < 0)
-		return -1;
-	s->end = s->synced = 0;
-	for (int i = 0; i < s->ncur; i++) {
-		s->cur[i].pos = 0;
-		if (s->cur[i].fd >= 0) {
-			if (write_pos(s->cur[i].fd, 0) < 0 || fdatasync(s->cur[i].fd) < 0)
-				return -1;
-		}
-		s->cur[i].saved = 0;
-	}
-	if (s->durable) {
-		if (fsync(s->fd) < 0)
-			return -1;
-		drop_stale_cursors(s);
-	}
-	return 1;
+		if (s->cur[i].pos < min)
+			min = s->cur[i].pos;
+	return min;
 }
 
 uint64_t eas_spool_pending_bytes(const struct eas_spool *s)
 {
-	uint64_t min = s->end + s->wlen;
-	for (int i = 0; i < s->ncur; i++)
-		if (s->cur[i].pos < min)
-			min = s->cur[i].pos;
-	return s->end + s->wlen - min;
+	return eas_spool_end(s) - eas_spool_low(s);
 }
 
-long eas_spool_pending_records(struct eas_spool *s)
+long eas_spool_count(struct eas_spool *s, uint64_t from, uint64_t to)
 {
-	uint64_t min = s->end;
-	for (int i = 0; i < s->ncur; i++)
-		if (s->cur[i].pos < min)
-			min = s->cur[i].pos;
 	long count = 0;
 	char buf[65536];
-	while (min < s->end) {
-		ssize_t n = eas_spool_read(s, min, buf, sizeof buf);
+	if (from < s->base)
+		from = s->base;
+	if (to > eas_spool_end(s))
+		to = eas_spool_end(s);
+	while (from < to) {
+		size_t want = to - from < sizeof buf ? (size_t)(to - from) : sizeof buf;
+		ssize_t n = eas_spool_read(s, from, buf, want);
 		if (n <= 0)
 			break;
 		for (ssize_t i = 0; i < n; i++)
 			count += buf[i] == '\n';
-		min += (uint64_t)n;
+		from += (uint64_t)n;
 	}
-	for (size_t i = 0; i < s->wlen; i++)
-		count += s->wbuf[i] == '\n';
 	return count;
+}
+
+long eas_spool_pending_records(struct eas_spool *s)
+{
+	return eas_spool_count(s, eas_spool_low(s), eas_spool_end(s));
 }

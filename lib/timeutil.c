@@ -14,6 +14,18 @@ int64_t eas_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t eas_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t eas_mono_ms(void)
+{
+	return eas_mono_ns() / 1000000;
+}
+
 /* Howard Hinnant's civil-date algorithms. */
 int64_t eas_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

@@ -1,4 +1,5 @@
-/* timeutil.h: wall-clock helpers shared by the tools: RFC 3339 UTC with milliseconds, parsing. */
+/* timeutil.h: clocks and time helpers shared by the tools: wall clock, monotonic clock, RFC 3339
+ * UTC with milliseconds, parsing. */
 #ifndef EAS_TIMEUTIL_H
 #define EAS_TIMEUTIL_H
 
@@ -7,6 +8,10 @@
 
 /* Milliseconds since the Unix epoch, now (CLOCK_REALTIME). */
 int64_t eas_now_ms(void);
+
+/* Monotonic time (CLOCK_MONOTONIC): the one clock for timeouts, backoff and pacing. */
+int64_t eas_mono_ms(void);
+int64_t eas_mono_ns(void);
 
 /* Format MS as "2026-11-22T14:05:09.123Z" into BUF (at least 25 bytes). Returns BUF. */
 char *eas_rfc3339_ms(int64_t ms, char *buf, size_t len);

@@ -3,6 +3,9 @@
 # directory, eas-encode | eas-decode | eas-publish, then what landed in Redis, then the server stopped.
 # Usage: EAS_BIN=build/bin sh scripts/demo.sh
 set -u
+# The key names below are the default layout (lib/keys), as the REDIS KEYS table of eas-publish(1)
+# documents them; the default prefix is pinned so that they hold.
+unset EAS_PREFIX
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
 tmp=$(mktemp -d)

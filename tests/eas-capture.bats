@@ -102,7 +102,7 @@ ALL_RATES="8000 11025 16000 22050 44100 48000 96000"
 	[[ "$output" == *"--status-fd"* ]]
 	run eas-capture --version
 	[ "$status" -eq 0 ]
-	[ "$output" = "eas-capture 0.1.0" ]
+	[[ "$output" =~ ^eas-capture\ [0-9]+\.[0-9]+\.[0-9]+ ]]
 	for args in "" "-r 7999 x.wav" "-r 192001 x.wav" "-r abc x.wav" "a.wav b.wav" \
 		"--loop -" "--device-rate 48000 x.wav" "--channels 2 x.wav" "--raw 5 -" \
 		"--duration 0 x.wav" "--timeout -1 x.wav" "--status-fd 1 x.wav" \

@@ -108,29 +108,48 @@ alert_line() { # ID SOURCE
 	[ "$(rcli "$R" exists eas:heard:00000000000000a1)" -eq 0 ]
 }
 
+@test "eas-publish: --prefix and EAS_PREFIX name every key through lib/keys" {
+	redis_start "$R"
+	alert_line 00000000000000c3 mon1 >"$D/in"
+	echo '{"type":"status","source":"mon1","samples":1}' >>"$D/in"
+	run eas-publish -q -u "$URL" --prefix st2/ <"$D/in"
+	[ "$status" -eq 0 ]
+	run env EAS_PREFIX=env: eas-publish -q -u "$URL" <"$D/in"
+	[ "$status" -eq 0 ]
+	[ "$(rcli "$R" xlen st2/alerts)" -eq 1 ]
+	[ "$(rcli "$R" get st2/seen:00000000000000c3)" = mon1 ]
+	[ "$(rcli "$R" exists st2/heartbeat:mon1)" -eq 1 ]
+	[ -n "$(rcli "$R" hget st2/metrics mon1)" ]
+	[ "$(rcli "$R" xlen env:alerts)" -eq 1 ]
+	[ "$(rcli "$R" exists env:heartbeat:mon1)" -eq 1 ]
+	[ "$(rcli "$R" exists eas:alerts)" -eq 0 ]
+	run eas-publish --prefix "$(printf '%065d' 0)" </dev/null
+	[ "$status" -eq 2 ]
+}
+
 @test "eas-publish: eas-encode | eas-decode | eas-publish, seen on a SUBSCRIBE" {
 	command -v eas-encode && command -v eas-decode || skip "eas-encode/eas-decode not built"
 	redis_start "$R"
-	redis-cli -s "$R/redis.sock" subscribe eas:alerts >"$D/sub.out" &
+	redis-cli -s "$R/redis.sock" subscribe $K_ALERTS >"$D/sub.out" &
 	echo $! >"$D/sub.bgpid"
-	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub eas:alerts | sed -n 2p)\" = 1 ]"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub $K_ALERTS | sed -n 2p)\" = 1 ]"
 	eas-encode --org WXR --event TOR --loc 039173 --purge 0030 --sender KCLE/NWS |
 		eas-decode -s station1 | eas-publish -q -u "$URL"
-	[ "$(rcli "$R" xlen eas:alerts)" -ge 1 ]
-	rcli "$R" --raw xrange eas:alerts - + | grep '^{' >"$D/stream"
+	[ "$(rcli "$R" xlen $K_ALERTS)" -ge 1 ]
+	rcli "$R" --raw xrange $K_ALERTS - + | grep '^{' >"$D/stream"
 	cat "$D/stream"
 	jq -s -e 'map(select(.type=="alert")) | length == 1 and .[0].event == "TOR"' "$D/stream"
 	srv_wait 5 grep -q '"event":"TOR"' "$D/sub.out"
-	ttl=$(rcli "$R" ttl eas:heartbeat:station1)
+	ttl=$(rcli "$R" ttl $(key heartbeat station1))
 	[ "$ttl" -gt 0 ] && [ "$ttl" -le 60 ]
-	rcli "$R" hexists eas:metrics station1 | grep -qx 1
+	rcli "$R" hexists $K_METRICS station1 | grep -qx 1
 }
 
 @test "eas-publish: two monitors hear the same alert: one announcement, both sources" {
 	redis_start "$R"
-	redis-cli -s "$R/redis.sock" subscribe eas:alerts >"$D/sub.out" &
+	redis-cli -s "$R/redis.sock" subscribe $K_ALERTS >"$D/sub.out" &
 	echo $! >"$D/sub.bgpid"
-	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub eas:alerts | sed -n 2p)\" = 1 ]"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' pubsub numsub $K_ALERTS | sed -n 2p)\" = 1 ]"
 	alert_line 00000000000000b2 x >"$D/in"
 	eas-publish -q -s monA -u "$URL" <"$D/in" &
 	a=$!
@@ -138,19 +157,19 @@ alert_line() { # ID SOURCE
 	b=$!
 	wait $a
 	wait $b
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 1 ]
-	[ "$(rcli "$R" smembers eas:heard:00000000000000b2 | sort | tr '\n' ' ')" = "monA monB " ]
-	first=$(rcli "$R" get eas:seen:00000000000000b2)
+	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 1 ]
+	[ "$(rcli "$R" smembers $(key heard 00000000000000b2) | sort | tr '\n' ' ')" = "monA monB " ]
+	first=$(rcli "$R" get $(key seen 00000000000000b2))
 	[ "$first" = monA ] || [ "$first" = monB ]
 	# a third monitor joins the set; the heard set expires with the alert too
 	eas-publish -q -s monC -u "$URL" <"$D/in"
-	[ "$(rcli "$R" smembers eas:heard:00000000000000b2 | sort | tr '\n' ' ')" = "monA monB monC " ]
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 1 ]
-	[ "$(rcli "$R" pttl eas:heard:00000000000000b2)" -gt 86400000 ]
+	[ "$(rcli "$R" smembers $(key heard 00000000000000b2) | sort | tr '\n' ' ')" = "monA monB monC " ]
+	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 1 ]
+	[ "$(rcli "$R" pttl $(key heard 00000000000000b2))" -gt 86400000 ]
 	sleep 0.3
 	[ "$(grep -c '^{' "$D/sub.out")" -eq 1 ]
 	# and the seen key expires with the alert (2036), not before
-	[ "$(rcli "$R" pttl eas:seen:00000000000000b2)" -gt 86400000 ]
+	[ "$(rcli "$R" pttl $(key seen 00000000000000b2))" -gt 86400000 ]
 }
 
 @test "eas-publish: bad input is reported with its line number and skipped" {
@@ -228,7 +247,7 @@ alert_line() { # ID SOURCE
 	alert_line 00000000000000d2 m >"$D/in"
 	run eas-publish -q -u "unix://pub:pw%251@$R/redis.sock" <"$D/in"
 	[ "$status" -eq 0 ]
-	[ "$(rcli "$R" -a s3cret --no-auth-warning xlen eas:alerts)" -eq 2 ]
+	[ "$(rcli "$R" -a s3cret --no-auth-warning xlen $K_ALERTS)" -eq 2 ]
 }
 
 @test "eas-publish: 2,000 alerts while Redis is SIGKILLed twice, then 500 across a SIGTERM: exactly once, in order" {
@@ -308,7 +327,7 @@ put_alert() {
 	t0=$(date +%s%N)
 	alert_line "$(printf '%016x' "$1")" hang >&7
 	while :; do
-		n=$(rcli "$R" xlen eas:alerts)
+		n=$(rcli "$R" xlen $K_ALERTS)
 		[ "$n" -ge "$1" ] && break
 		if [ $(($(date +%s%N) - t0)) -gt 1000000000 ]; then
 			echo "alert $1 not in Redis within 1 s (stream holds $n)" >&2
@@ -360,7 +379,7 @@ stop_procs() {
 	cat "$D/pub.err"
 	[ "$BG_STATUS" -eq 0 ]
 	grep -q 'postgresql: connected, ' "$D/pub.err"
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 30 ]
+	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 30 ]
 	[ "$(pq 'select count(*) from eas_alerts')" -eq 30 ]
 	[ "$(pq 'select count(distinct id) from eas_alerts')" -eq 30 ]
 	[ "$(pq "select id from eas_alerts order by id desc limit 1")" = "000000000000001e" ]
@@ -433,7 +452,7 @@ new_master_has_1_to_1000() {
 	sentinel_failed_over
 	# eas-publish leaves the hung master by itself: while it is still stopped, every
 	# line reaches the new master (only WAIT waits, for a replica)
-	srv_wait 20 sh -c "[ \"\$(redis-cli -p $rp xlen eas:alerts)\" = 1000 ]"
+	srv_wait 20 sh -c "[ \"\$(redis-cli -p $rp xlen $K_ALERTS)\" = 1000 ]"
 	grep -q "no reply within [0-9]* ms" "$D/pub.err"
 	# it wakes up and Sentinel makes it the new master's replica, for --min-replicas 1
 	kill -CONT "$(cat "$D/m/redis.pid")"
@@ -450,7 +469,7 @@ new_master_has_1_to_1000() {
 	[ "$status" -eq 0 ]
 	[ ! -s "$D/err" ]
 	[ "${#lines[@]}" -eq 1 ]
-	n=$(rcli "$R" xlen eas:alerts)
+	n=$(rcli "$R" xlen $K_ALERTS)
 	[ "$n" -ge 1 ]
 	[ "$(stream_ids -s "$R/redis.sock" | sort -u | wc -l)" -eq "$n" ]
 }
@@ -471,9 +490,35 @@ new_master_has_1_to_1000() {
 		--drain-timeout 1.5 <"$D/in"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"5 lines remain spooled"* ]]
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 5 ]
+	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 5 ]
 	run eas-publish -q -u "$URL" --spool "$D/spool" </dev/null
 	[ "$status" -eq 0 ]
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 5 ]
+	[ "$(rcli "$R" xlen $K_ALERTS)" -eq 5 ]
 	[ ! -s "$D/spool/spool.log" ]
+}
+
+@test "eas-publish: the time each source last heard each event outlives the stream; alerts counted by event" {
+	redis_start "$R"
+	ev_line() { # ID SOURCE EVENT TIME
+		printf '{"type":"alert","raw":"ZCZC-WXR-%s-039173+0030-1231645-KCLE/NWS-","event":"%s","id":"%s","source":"%s","time":"%s","expires":"2036-05-03T17:15:00.000Z"}\n' "$3" "$3" "$1" "$2" "$4"
+	}
+	{
+		ev_line r1 mon1 RWT 2026-05-01T10:00:00.000Z
+		ev_line t1 mon1 TOR 2026-05-03T16:45:10.123Z
+		ev_line r2 mon1 RWT 2026-05-08T10:00:00.000Z
+		echo '{"type":"eom","source":"mon1","time":"2026-05-08T10:01:00.000Z","offset_s":9}'
+	} | eas-publish -q -u "$URL" --maxlen 1
+	# the stream keeps about one entry; the hash keeps every event's newest time
+	[ "$(rcli "$R" hget eas:last:mon1 RWT)" = "$(date -u -d 2026-05-08T10:00:00Z +%s)" ]
+	[ "$(rcli "$R" hget eas:last:mon1 TOR)" = "$(date -u -d 2026-05-03T16:45:10Z +%s)" ]
+	[ "$(rcli "$R" hlen eas:last:mon1)" -eq 2 ]
+	# a second monitor hearing the same RWT later: its own hash, no second count
+	ev_line r2 mon2 RWT 2026-05-08T10:00:02.000Z | eas-publish -q -u "$URL"
+	[ "$(rcli "$R" hget eas:last:mon2 RWT)" = "$(date -u -d 2026-05-08T10:00:02Z +%s)" ]
+	[ "$(rcli "$R" hget eas:alerts:counts RWT)" -eq 2 ]
+	[ "$(rcli "$R" hget eas:alerts:counts TOR)" -eq 1 ]
+	# an older line replayed later does not move the time back
+	ev_line r1 mon1 RWT 2026-05-01T10:00:00.000Z | eas-publish -q -u "$URL"
+	[ "$(rcli "$R" hget eas:last:mon1 RWT)" = "$(date -u -d 2026-05-08T10:00:00Z +%s)" ]
+	[ "$(rcli "$R" hget eas:alerts:counts RWT)" -eq 2 ]
 }

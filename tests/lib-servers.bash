@@ -201,7 +201,21 @@ for i in range(first, first + count):
 PY
 }
 
+# The Redis keys the tests look at, for the default prefix: the one table of them in the tests.
+# They are what lib/keys makes (tests/unit/test_keys.c checks lib/keys against the same names,
+# and the first eas-publish test spells them out as the contract); eas-publish(1) documents them.
+K_ALERTS=eas:alerts
+K_METRICS=eas:metrics
+K_SOURCES=eas:sources
+K_COMMANDS=eas:audio:commands
+K_CMD_COUNTERS=eas:ctl:counters
+# key KIND NAME: a per-name key, e.g. "key seen 00a1" is eas:seen:00a1 (KIND: seen, heard, heartbeat,
+# audio:response, ctl:listener, ctl:seq, ctl:applied, ctl:replay).
+key() {
+	printf 'eas:%s:%s' "$1" "$2"
+}
+
 # The "id" of every stream entry in order, one per line, from the server in DIR (or -h/-p args).
 stream_ids() {
-	redis-cli "$@" --raw xrange eas:alerts - + | grep '^{' | jq -r .id
+	redis-cli "$@" --raw xrange "$K_ALERTS" - + | grep '^{' | jq -r .id
 }

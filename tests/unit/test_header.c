@@ -1,11 +1,10 @@
-/* test_header.c: unit tests of the SAME header parser, names, times, id and JSON
- * (lib/same_header.c, lib/fips.c). */
+/* test_header.c: unit tests of the SAME header parser, names, times and id (lib/same_header.c,
+ * lib/fips.c); its alert line is tested in test_lines.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fips.h"
-#include "json.h"
 #include "same_header.h"
 #include "t.h"
 #include "timeutil.h"
@@ -602,89 +601,6 @@ static void test_id(void)
 	CHECK_STR(a, b);
 }
 
-static int has(const char *json, const char *s)
-{
-	int ok = strstr(json, s) != NULL;
-	if (!ok)
-		fprintf(stderr, "  missing %s in %s\n", s, json);
-	return ok;
-}
-
-static void test_json(void)
-{
-	struct eas_json j;
-	char id[17], want[64];
-
-	CHECK(parse("ZCZC-WXR-TOR-039173-139035-039000-000000-077275-002999+0030-1231645-KCLE/NWS-",
-	            0) == 0);
-	eas_json_init(&j);
-	eas_json_obj_begin(&j);
-	eas_json_key_str(&j, "type", "alert");
-	same_header_json(&j, &h, at(2026, 5, 3, 16, 46));
-	eas_json_obj_end(&j);
-	CHECK(!j.oom);
-	const char *s = j.buf;
-	CHECK(has(s, "{\"type\":\"alert\",\"raw\":\"ZCZC-WXR-TOR-039173-139035-039000-000000-"
-	             "077275-002999+0030-1231645-KCLE/NWS-\","));
-	CHECK(has(s, "\"originator\":\"WXR\",\"originator_name\":\"National Weather Service\""));
-	CHECK(has(s, "\"event\":\"TOR\",\"event_name\":\"Tornado Warning\","
-	             "\"significance\":\"warning\""));
-	CHECK(has(s, "\"locations\":[{\"code\":\"039173\",\"part\":0,\"part_name\":\"all\","
-	             "\"state\":\"OH\",\"state_name\":\"Ohio\",\"county\":\"Wood County\"},"));
-	CHECK(has(s, "{\"code\":\"139035\",\"part\":1,\"part_name\":\"northwest\",\"state\":"
-	             "\"OH\",\"state_name\":\"Ohio\",\"county\":\"Cuyahoga County\"}"));
-	CHECK(has(s, "{\"code\":\"039000\",\"part\":0,\"part_name\":\"all\",\"state\":\"OH\","
-	             "\"state_name\":\"Ohio\",\"county\":\"All of Ohio\"}"));
-	CHECK(has(s, "{\"code\":\"000000\",\"part\":0,\"part_name\":\"all\",\"state\":\"US\","
-	             "\"state_name\":\"United States\",\"county\":\"All of United States\"}"));
-	CHECK(has(s, "{\"code\":\"077275\",\"part\":0,\"part_name\":\"all\",\"state\":null,"
-	             "\"state_name\":null,\"county\":null}"));
-	CHECK(has(s, "{\"code\":\"002999\",\"part\":0,\"part_name\":\"all\",\"state\":\"AK\","
-	             "\"state_name\":\"Alaska\",\"county\":null}]"));
-	CHECK(has(s, "\"purge\":\"0030\",\"purge_minutes\":30,"));
-	CHECK(has(
-	    s, "\"issued\":\"2026-05-03T16:45:00.000Z\",\"expires\":\"2026-05-03T17:15:00.000Z\""));
-	CHECK(has(s, "\"sender\":\"KCLE/NWS\""));
-	same_header_id(h.raw, id);
-	snprintf(want, sizeof want, "\"id\":\"%s\"}", id);
-	CHECK(has(s, want));
-	CHECK(s[j.len - 1] == '}');
-
-	/* Unknown event and a day that does not exist near NOW: nulls. */
-	CHECK(parse("ZCZC-CIV-QQQ-039173+0030-3661645-AB\"\\/CD -", 0) == 0);
-	eas_json_reset(&j);
-	eas_json_obj_begin(&j);
-	same_header_json(&j, &h, at(2026, 5, 3, 0, 0));
-	eas_json_obj_end(&j);
-	s = j.buf;
-	CHECK(has(s, "\"originator_name\":\"Civil authorities\""));
-	CHECK(has(s, "\"event_name\":null,\"significance\":\"unknown\""));
-	CHECK(has(s, "\"issued\":null,\"expires\":null"));
-	CHECK(has(s, "\"sender\":\"AB\\\"\\\\/CD \""));
-	CHECK(has(s, "\"raw\":\"ZCZC-CIV-QQQ-039173+0030-3661645-AB\\\"\\\\/CD -\""));
-	eas_json_free(&j);
-
-	/* The longest header. */
-	char big[300];
-	strcpy(big, "ZCZC-EAS-RWT-");
-	for (int i = 0; i < 31; i++)
-		sprintf(big + strlen(big), "%s0%05d", i ? "-" : "", 39001 + 2 * i);
-	strcat(big, "+0030-1231645-KCLE/NWS-");
-	CHECK(parse(big, 1) == 0);
-	eas_json_init(&j);
-	eas_json_obj_begin(&j);
-	same_header_json(&j, &h, at(2026, 5, 3, 0, 0));
-	eas_json_obj_end(&j);
-	CHECK(!j.oom);
-	int n = 0;
-	for (const char *p = j.buf; (p = strstr(p, "\"code\":")); p++)
-		n++;
-	CHECK(n == 31);
-	CHECK(has(j.buf, "\"county\":\"Hamilton County\"}]")); /* 39061 */
-	CHECK(has(j.buf, "\"significance\":\"test\""));
-	eas_json_free(&j);
-}
-
 int main(void)
 {
 	test_valid();
@@ -698,6 +614,5 @@ int main(void)
 	test_fips();
 	test_times();
 	test_id();
-	test_json();
 	return t_done("test_header");
 }

@@ -1,4 +1,4 @@
-/* test_redis.c: unit tests of lib/redis (URL and host:port parsing, configuration, backoff) and
+/* test_redis.c: unit tests of lib/redis (URL and host:port parsing, configuration), lib/backoff and
  * lib/spool (append, cursors, reopen, torn tail, compaction). */
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "redis.h"
 #include "spool.h"
 #include "t.h"
@@ -175,6 +176,15 @@ static void test_backoff(void)
 	CHECK(b.failures == 10);
 	eas_backoff_reset(&b);
 	CHECK(eas_backoff_fail(&b, 0) <= 100);
+
+	/* without jitter, the exact doubling eas-capture logs: 0.5 1 2 4 8 16 30 30 s */
+	static const int want[] = {500, 1000, 2000, 4000, 8000, 16000, 30000, 30000};
+	eas_backoff_init(&b, 500, 30000);
+	b.jitter = false;
+	for (int i = 0; i < 8; i++)
+		CHECK(eas_backoff_fail(&b, 0) == want[i]);
+	eas_backoff_reset(&b);
+	CHECK(eas_backoff_fail(&b, 0) == 500);
 }
 
 static void test_spool(void)
@@ -190,7 +200,7 @@ static void test_spool(void)
 	CHECK(eas_spool_append(&s, "two", 3) == 0);
 	CHECK(eas_spool_pending_records(&s) == 2);
 	CHECK(eas_spool_sync(&s) == 0);
-	CHECK(s.end == 8);
+	CHECK(s.logend == 8);
 	CHECK(eas_spool_read(&s, 0, buf, sizeof buf) == 8);
 	CHECK(!memcmp(buf, "one\ntwo\n", 8));
 	eas_spool_set_pos(&s, 0, 4);
@@ -208,7 +218,7 @@ static void test_spool(void)
 	CHECK(fd >= 0 && write(fd, "thr", 3) == 3);
 	close(fd);
 	CHECK(eas_spool_open(&s, dir, names, 2, err, sizeof err) == 0);
-	CHECK(s.end == 8);
+	CHECK(s.logend == 8);
 	CHECK(eas_spool_pos(&s, 0) == 4 && eas_spool_pos(&s, 1) == 0);
 	CHECK(eas_spool_pending_records(&s) == 2);
 
@@ -218,7 +228,7 @@ static void test_spool(void)
 	eas_spool_set_pos(&s, 1, 8);
 	CHECK(eas_spool_compact(&s, 100) == 0); /* below the size threshold */
 	CHECK(eas_spool_compact(&s, 1) == 1);
-	CHECK(s.end == 0 && eas_spool_pos(&s, 0) == 0);
+	CHECK(s.logend == s.base && eas_spool_pos(&s, 0) == 8); /* offsets only grow */
 	CHECK(eas_spool_pending_bytes(&s) == 0);
 	eas_spool_close(&s);
 

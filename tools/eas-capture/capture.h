@@ -11,7 +11,8 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/samplefmt.h>
 
-#include "signals.h" /* eas_sig_stop (end cleanly), eas_sig_hup (reconnect / reopen) */
+#include "signals.h"  /* eas_sig_stop (end cleanly), eas_sig_hup (reconnect / reopen) */
+#include "timeutil.h" /* eas_mono_ns, the one monotonic clock */
 
 struct SwrContext;
 
@@ -23,14 +24,17 @@ enum cap_kind {
 	CAP_ALSA,  /* "alsa:NAME" */
 };
 
+struct cap_source;
+
 struct cap_opts {
 	const char *input;  /* the SOURCE argument */
 	const char *source; /* monitor name, -s */
 	enum cap_kind kind;
-	int rate;        /* output rate, -r */
-	int device_rate; /* ALSA capture rate, 0 = let the device choose */
-	int channels;    /* ALSA / raw channel count, 0 = default */
-	int raw_rate;    /* --raw RATE, 0 = probe */
+	const struct cap_source *src; /* the source kind that takes INPUT */
+	int rate;                     /* output rate, -r */
+	int device_rate;              /* ALSA capture rate, 0 = let the device choose */
+	int channels;                 /* ALSA / raw channel count, 0 = default */
+	int raw_rate;                 /* --raw RATE, 0 = probe */
 	bool realtime, loop, no_reconnect;
 	double duration; /* seconds of output, 0 = unlimited */
 	double timeout;  /* seconds without audio before exit 3, 0 = never */
@@ -88,9 +92,6 @@ int sink_push(struct sink *s, const uint8_t *const *data, int nb, enum AVSampleF
 int sink_end(struct sink *s);
 void sink_free(struct sink *s);
 
-/* Monotonic clock in nanoseconds. */
-int64_t cap_now_ns(void);
-
 /* Status lines on --status-fd. */
 void status_start(const struct cap_opts *o, struct sink *s);
 void status_set(const char *state); /* change state, write a line */
@@ -99,31 +100,33 @@ void status_info(const char *format, const char *codec, int rate, int channels);
 void status_reconnect(void); /* count one reconnect */
 void status_stop(void);      /* final line already written; stop the thread */
 
-/* libavformat sources: files, stdin, URLs, playlists. */
-struct src_av;
-/* Open the input (resolving a .m3u/.pls playlist to its first entry that opens).  Returns 0, or
- * a negative AVERROR with a message in ERR.  Blocking network I/O is interrupted by signals,
- * by a 15 s stall and by the sink's --timeout. */
-int src_av_open(struct src_av **out, const struct cap_opts *o, struct sink *s, char *err,
-                size_t errlen);
-/* Decode into the sink until the input ends, fails or is interrupted; returns an enum cap_end. */
-int src_av_run(struct src_av *a, struct sink *s, const struct cap_opts *o, char *err,
-               size_t errlen);
-void src_av_close(struct src_av *a);
-/* What kind of source INPUT names: CAP_STDIN, CAP_NET (a URL, or a local playlist whose first
- * entry is one) or CAP_FILE.  ("alsa:" is recognised by the caller.) */
-enum cap_kind src_av_classify(const char *input);
+/*
+ * One kind of audio source.  Each src_*.c defines one (cap_src_NAME) and the table sources[] in
+ * eas-capture.c lists it, so a new kind (PulseAudio, JACK, an SDR) is one file and one row.
+ */
+struct cap_source {
+	const char *name; /* "alsa", "libav" */
+	/* What INPUT (the SOURCE argument) is when this source takes it (an enum cap_kind), or -1.
+	 * The table is tried in order; the first that takes INPUT wins. */
+	int (*match)(const char *input);
+	/* Options this kind does not allow: -1 with the usage message in MSG, else 0.  May be NULL. */
+	int (*check)(const struct cap_opts *o, char *msg, size_t len);
+	/* Open the input into *H.  Returns 0, or a negative code with a message in ERR. */
+	int (*open)(void **h, const struct cap_opts *o, struct sink *s, char *err, size_t errlen);
+	/* Deliver audio into the sink until the input ends, fails or is interrupted; returns an
+	 * enum cap_end (END_ERROR with a message in ERR). */
+	int (*run)(void *h, struct sink *s, const struct cap_opts *o, char *err, size_t errlen);
+	void (*close)(void *h); /* H may be NULL */
+};
+
+/* libavformat (src_av.c): files, stdin, URLs, playlists (a .m3u/.pls resolves to its first entry
+ * that opens).  Blocking network I/O is interrupted by signals, by a 15 s stall and by the sink's
+ * --timeout.  Takes any input, so it is the table's last row. */
+extern const struct cap_source cap_src_av;
 /* Route libav's log through the project logger at the given -v level. */
 void src_av_log_setup(int verbose);
 
-/* ALSA capture. */
-struct src_alsa;
-/* Open and configure the capture PCM named after "alsa:".  Returns 0, or a negative errno
- * with a message in ERR. */
-int src_alsa_open(struct src_alsa **out, const struct cap_opts *o, char *err, size_t errlen);
-/* Read into the sink until an error or a signal; returns an enum cap_end. */
-int src_alsa_run(struct src_alsa *a, struct sink *s, const struct cap_opts *o, char *err,
-                 size_t errlen);
-void src_alsa_close(struct src_alsa *a);
+/* ALSA capture (src_alsa.c): "alsa:NAME". */
+extern const struct cap_source cap_src_alsa;
 
 #endif

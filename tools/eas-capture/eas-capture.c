@@ -15,19 +15,17 @@
 
 #include <alsa/asoundlib.h>
 
+#include "backoff.h"
 #include "exitcode.h"
 #include "log.h"
 #include "optparse.h"
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
-
-#define RATE_MIN     8000
-#define RATE_MAX     192000
-#define BACKOFF_MIN  0.5
-#define BACKOFF_MAX  30.0
-#define GOOD_RESET_S 60 /* a connection that gave this much audio resets the backoff */
+#define RATE_MIN       8000
+#define RATE_MAX       192000
+#define BACKOFF_MIN_MS 500   /* reconnect delays double from this... */
+#define BACKOFF_MAX_MS 30000 /* ...up to this, exactly (no jitter: one client per source) */
+#define GOOD_RESET_S   60    /* a connection that gave this much audio resets the backoff */
 
 static void usage(FILE *f)
 {
@@ -95,9 +93,9 @@ static bool parse_seconds(const char *s, double *out)
 /* Sleep SECONDS unless a signal or --timeout cuts it short. */
 static void backoff_sleep(double seconds, const struct sink *s)
 {
-	int64_t end = cap_now_ns() + (int64_t)(seconds * 1e9);
+	int64_t end = eas_mono_ns() + (int64_t)(seconds * 1e9);
 	while (!eas_sig_stop && !eas_sig_hup && !sink_timed_out(s)) {
-		int64_t left = end - cap_now_ns();
+		int64_t left = end - eas_mono_ns();
 		if (left <= 0)
 			break;
 		if (left > 100000000)
@@ -113,19 +111,24 @@ static int finish(const char *state, int code)
 	return code;
 }
 
+/* The kinds of source, tried in order: the first whose match() takes SOURCE reads it.  libav takes
+ * anything, so it comes last. */
+static const struct cap_source *const sources[] = {&cap_src_alsa, &cap_src_av};
+
 static int capture(const struct cap_opts *o, struct sink *s)
 {
 	bool live = o->kind == CAP_NET || o->kind == CAP_ALSA;
 	bool retry = (o->kind == CAP_NET && !o->no_reconnect) || o->kind == CAP_ALSA;
 	bool opened_once = false;
-	double delay = BACKOFF_MIN;
+	struct eas_backoff bo;
 	unsigned failures = 0;
 	char err[1024] = "";
 
+	eas_backoff_init(&bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
+	bo.jitter = false;
 	status_set("connecting");
 	for (bool first = true;; first = false) {
-		struct src_av *av = NULL;
-		struct src_alsa *al = NULL;
+		void *h = NULL;
 		int r;
 
 		if (eas_sig_stop)
@@ -141,10 +144,7 @@ static int capture(const struct cap_opts *o, struct sink *s)
 		eas_sig_hup = 0;
 		err[0] = '\0';
 		sink_begin(s);
-		if (o->kind == CAP_ALSA)
-			r = src_alsa_open(&al, o, err, sizeof err);
-		else
-			r = src_av_open(&av, o, s, err, sizeof err);
+		r = o->src->open(&h, o, s, err, sizeof err);
 		if (r < 0) {
 			if (eas_sig_stop)
 				return finish("stopped", EAS_EXIT_OK);
@@ -162,10 +162,10 @@ static int capture(const struct cap_opts *o, struct sink *s)
 			if (eas_sig_hup)
 				continue;
 			failures++;
+			double delay = eas_backoff_fail(&bo, eas_mono_ms()) / 1000.0;
 			log_warn("%s; retrying in %.1f s (attempt %u)", err, delay, failures);
 			status_set("reconnecting");
 			backoff_sleep(delay, s);
-			delay = fmin(delay * 2, BACKOFF_MAX);
 			continue;
 		}
 		if (failures)
@@ -173,19 +173,15 @@ static int capture(const struct cap_opts *o, struct sink *s)
 			         failures, failures == 1 ? "" : "s");
 		failures = 0;
 		opened_once = true;
-		if (o->kind == CAP_ALSA)
-			r = src_alsa_run(al, s, o, err, sizeof err);
-		else
-			r = src_av_run(av, s, o, err, sizeof err);
+		r = o->src->run(h, s, o, err, sizeof err);
 		if (r != END_EPIPE && r != END_WRITEERR) {
 			int e = sink_end(s);
 			if (e != END_EOF && r != END_DONE)
 				r = e;
 		}
-		src_alsa_close(al);
-		src_av_close(av);
+		o->src->close(h);
 		if (s->conn_samples >= (uint64_t)GOOD_RESET_S * (uint64_t)o->rate)
-			delay = BACKOFF_MIN;
+			eas_backoff_reset(&bo);
 
 		switch (r) {
 		case END_DONE:
@@ -229,10 +225,10 @@ static int capture(const struct cap_opts *o, struct sink *s)
 			break;
 		}
 		status_error(err);
+		double delay = eas_backoff_fail(&bo, eas_mono_ms()) / 1000.0;
 		log_warn("%s; reconnecting in %.1f s", err[0] ? err : o->input, delay);
 		status_set("reconnecting");
 		backoff_sleep(delay, s);
-		delay = fmin(delay * 2, BACKOFF_MAX);
 	}
 }
 
@@ -344,19 +340,16 @@ int main(int argc, char **argv)
 		return bad_usage("empty SOURCE%s", "");
 
 	/* Validate the combination. */
-	if (strncmp(o.input, "alsa:", 5) == 0) {
-		o.kind = CAP_ALSA;
-		if (!o.input[5])
-			return bad_usage("'%s': no ALSA PCM name after alsa:", o.input);
-		if (o.raw_rate)
-			return bad_usage("--raw does not apply to ALSA input%s", "");
-	} else {
-		o.kind = src_av_classify(o.input);
-		if (o.device_rate)
-			return bad_usage("--device-rate applies to ALSA input only%s", "");
-		if (o.channels && !o.raw_rate)
-			return bad_usage("--channels applies to ALSA or --raw input only%s", "");
+	for (size_t i = 0; !o.src && i < sizeof sources / sizeof sources[0]; i++) {
+		int k = sources[i]->match(o.input);
+		if (k >= 0) {
+			o.kind = (enum cap_kind)k;
+			o.src = sources[i];
+		}
 	}
+	char msg[512];
+	if (o.src->check && o.src->check(&o, msg, sizeof msg) < 0)
+		return bad_usage("%s", msg);
 	if (o.loop && o.kind != CAP_FILE)
 		return bad_usage("--loop applies to files only%s", "");
 	if (o.no_reconnect && o.kind != CAP_NET)

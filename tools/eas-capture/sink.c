@@ -17,13 +17,6 @@
 #define FLUSH_BYTES 8192
 #define FLUSH_NS    50000000LL /* write at least every 50 ms of wall time */
 
-int64_t cap_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 void sink_init(struct sink *s, int out_rate, bool realtime, double duration, double timeout)
 {
 	memset(s, 0, sizeof *s);
@@ -33,14 +26,14 @@ void sink_init(struct sink *s, int out_rate, bool realtime, double duration, dou
 	if (duration > 0 && s->limit == 0)
 		s->limit = 1;
 	s->timeout_ns = timeout > 0 ? (int64_t)(timeout * 1e9) : 0;
-	s->last_audio_ns = cap_now_ns();
+	s->last_audio_ns = eas_mono_ns();
 	s->last_flush_ns = s->last_audio_ns;
 	atomic_init(&s->samples_out, 0);
 }
 
 bool sink_timed_out(const struct sink *s)
 {
-	return s->timeout_ns > 0 && cap_now_ns() - s->last_audio_ns > s->timeout_ns;
+	return s->timeout_ns > 0 && eas_mono_ns() - s->last_audio_ns > s->timeout_ns;
 }
 
 void sink_begin(struct sink *s)
@@ -54,7 +47,7 @@ static void pace(struct sink *s)
 {
 	uint64_t out = atomic_load(&s->samples_out);
 	if (s->pace_t0_ns == 0) {
-		s->pace_t0_ns = cap_now_ns();
+		s->pace_t0_ns = eas_mono_ns();
 		s->pace_s0 = out;
 		return;
 	}
@@ -84,8 +77,8 @@ static int flush(struct sink *s)
 		if (eas_sig_stop) {
 			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
 			if (stop_ns == 0)
-				stop_ns = cap_now_ns();
-			if (off % 2 == 0 && cap_now_ns() - stop_ns > STOP_GRACE_NS) {
+				stop_ns = eas_mono_ns();
+			if (off % 2 == 0 && eas_mono_ns() - stop_ns > STOP_GRACE_NS) {
 				log_info("stdout is not being read; dropping %zu bytes",
 				         s->len - off);
 				break;
@@ -113,7 +106,7 @@ static int flush(struct sink *s)
 	}
 	atomic_fetch_add(&s->samples_out, off / 2);
 	s->len = 0;
-	s->last_flush_ns = cap_now_ns();
+	s->last_flush_ns = eas_mono_ns();
 	return END_EOF;
 }
 
@@ -141,7 +134,7 @@ static int commit(struct sink *s, int n, bool force)
 		if (s->conn_samples == 0)
 			status_set("playing");
 		s->conn_samples += (uint64_t)n;
-		s->last_audio_ns = cap_now_ns();
+		s->last_audio_ns = eas_mono_ns();
 	}
 	s->len += (size_t)n * 2;
 	if (s->limit && before + (uint64_t)n >= s->limit) {
@@ -149,7 +142,7 @@ static int commit(struct sink *s, int n, bool force)
 		int r = flush(s);
 		return r ? r : END_DONE;
 	}
-	if (force || s->len >= FLUSH_BYTES || cap_now_ns() - s->last_flush_ns >= FLUSH_NS ||
+	if (force || s->len >= FLUSH_BYTES || eas_mono_ns() - s->last_flush_ns >= FLUSH_NS ||
 	    eas_sig_stop)
 		return flush(s);
 	return END_EOF;

@@ -65,7 +65,9 @@ static const char *open_hint(int e)
 	}
 }
 
-int src_alsa_open(struct src_alsa **out, const struct cap_opts *o, char *err, size_t errlen)
+static void src_alsa_close(struct src_alsa *a);
+
+static int src_alsa_open(struct src_alsa **out, const struct cap_opts *o, char *err, size_t errlen)
 {
 	snd_pcm_hw_params_t *hw;
 	struct src_alsa *a;
@@ -159,7 +161,7 @@ fail:
 	return r;
 }
 
-void src_alsa_close(struct src_alsa *a)
+static void src_alsa_close(struct src_alsa *a)
 {
 	if (!a)
 		return;
@@ -170,8 +172,8 @@ void src_alsa_close(struct src_alsa *a)
 	free(a);
 }
 
-int src_alsa_run(struct src_alsa *a, struct sink *s, const struct cap_opts *o, char *err,
-                 size_t errlen)
+static int src_alsa_run(struct src_alsa *a, struct sink *s, const struct cap_opts *o, char *err,
+                        size_t errlen)
 {
 	for (;;) {
 		if (eas_sig_stop)
@@ -211,3 +213,43 @@ int src_alsa_run(struct src_alsa *a, struct sink *s, const struct cap_opts *o, c
 			return e;
 	}
 }
+
+/* ---- the table row ---- */
+
+static int alsa_match(const char *input)
+{
+	return strncmp(input, "alsa:", 5) == 0 ? CAP_ALSA : -1;
+}
+
+static int alsa_check(const struct cap_opts *o, char *msg, size_t len)
+{
+	if (!o->input[5])
+		snprintf(msg, len, "'%s': no ALSA PCM name after alsa:", o->input);
+	else if (o->raw_rate)
+		snprintf(msg, len, "--raw does not apply to ALSA input");
+	else
+		return 0;
+	return -1;
+}
+
+static int alsa_open(void **h, const struct cap_opts *o, struct sink *s, char *err, size_t errlen)
+{
+	struct src_alsa *a = NULL;
+	(void)s;
+	int r = src_alsa_open(&a, o, err, errlen);
+	*h = a;
+	return r;
+}
+
+static int alsa_run(void *h, struct sink *s, const struct cap_opts *o, char *err, size_t errlen)
+{
+	return src_alsa_run(h, s, o, err, errlen);
+}
+
+static void alsa_close(void *h)
+{
+	src_alsa_close(h);
+}
+
+const struct cap_source cap_src_alsa = {"alsa",    alsa_match, alsa_check,
+                                        alsa_open, alsa_run,   alsa_close};

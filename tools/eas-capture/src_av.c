@@ -17,10 +17,7 @@
 #include <libavutil/log.h>
 
 #include "log.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 #define NET_STALL_NS    (15 * 1000000000LL) /* a network read or open that hangs this long fails */
 #define PLAYLIST_MAX    (256 * 1024)
@@ -199,7 +196,9 @@ static char *slurp_local(const char *path)
 	return buf;
 }
 
-enum cap_kind src_av_classify(const char *input)
+/* What kind of source INPUT names: CAP_STDIN, CAP_NET (a URL, or a local playlist whose first
+ * entry is one) or CAP_FILE. */
+static enum cap_kind src_av_classify(const char *input)
 {
 	if (strcmp(input, "-") == 0)
 		return CAP_STDIN;
@@ -227,7 +226,7 @@ static int interrupt_cb(void *opaque)
 
 	if (eas_sig_stop || (eas_sig_hup && a->hup_reopens))
 		return 1;
-	if (a->deadline_ns && cap_now_ns() > a->deadline_ns) {
+	if (a->deadline_ns && eas_mono_ns() > a->deadline_ns) {
 		a->stalled = true;
 		return 1;
 	}
@@ -242,7 +241,7 @@ static int interrupt_cb(void *opaque)
  * interrupted I/O context's error and returns it again from later reads.) */
 static void arm(struct src_av *a)
 {
-	a->deadline_ns = a->live ? cap_now_ns() + NET_STALL_NS : 0;
+	a->deadline_ns = a->live ? eas_mono_ns() + NET_STALL_NS : 0;
 }
 
 static void av_err(int r, char *buf, size_t len)
@@ -391,8 +390,10 @@ fail:
 	return r < 0 ? r : AVERROR(EINVAL);
 }
 
-int src_av_open(struct src_av **out, const struct cap_opts *o, struct sink *s, char *err,
-                size_t errlen)
+static void src_av_close(struct src_av *a);
+
+static int src_av_open(struct src_av **out, const struct cap_opts *o, struct sink *s, char *err,
+                       size_t errlen)
 {
 	struct src_av *a = calloc(1, sizeof *a);
 	int r;
@@ -456,7 +457,7 @@ fail:
 	return r;
 }
 
-void src_av_close(struct src_av *a)
+static void src_av_close(struct src_av *a)
 {
 	if (!a)
 		return;
@@ -500,7 +501,8 @@ static int interrupted(const struct src_av *a)
 	return END_ERROR;
 }
 
-int src_av_run(struct src_av *a, struct sink *s, const struct cap_opts *o, char *err, size_t errlen)
+static int src_av_run(struct src_av *a, struct sink *s, const struct cap_opts *o, char *err,
+                      size_t errlen)
 {
 	int bad = 0;
 
@@ -559,3 +561,41 @@ int src_av_run(struct src_av *a, struct sink *s, const struct cap_opts *o, char 
 			return e;
 	}
 }
+
+/* ---- the table row ---- */
+
+static int av_match(const char *input)
+{
+	return (int)src_av_classify(input);
+}
+
+static int av_check(const struct cap_opts *o, char *msg, size_t len)
+{
+	if (o->device_rate)
+		snprintf(msg, len, "--device-rate applies to ALSA input only");
+	else if (o->channels && !o->raw_rate)
+		snprintf(msg, len, "--channels applies to ALSA or --raw input only");
+	else
+		return 0;
+	return -1;
+}
+
+static int av_open(void **h, const struct cap_opts *o, struct sink *s, char *err, size_t errlen)
+{
+	struct src_av *a = NULL;
+	int r = src_av_open(&a, o, s, err, errlen);
+	*h = a;
+	return r;
+}
+
+static int av_run(void *h, struct sink *s, const struct cap_opts *o, char *err, size_t errlen)
+{
+	return src_av_run(h, s, o, err, errlen);
+}
+
+static void av_close(void *h)
+{
+	src_av_close(h);
+}
+
+const struct cap_source cap_src_av = {"libav", av_match, av_check, av_open, av_run, av_close};

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "lines.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -37,35 +37,26 @@ static struct {
 /* Called with the mutex held. */
 static void write_line(void)
 {
-	char t[32];
 	uint64_t samples;
 
 	if (st.fd < 0)
 		return;
 	samples = atomic_load(&st.sink->samples_out);
-	eas_json_reset(&st.j);
-	eas_json_obj_begin(&st.j);
-	eas_json_key_str(&st.j, "type", "capture");
-	eas_json_key_str(&st.j, "time", eas_rfc3339_ms(eas_now_ms(), t, sizeof t));
-	eas_json_key_str(&st.j, "source", st.o->source);
-	eas_json_key_str(&st.j, "input", st.o->input);
-	eas_json_key_str(&st.j, "state", st.state);
-	eas_json_key_int(&st.j, "reconnects", (int64_t)st.reconnects);
-	eas_json_key_int(&st.j, "bytes_out", (int64_t)(samples * 2));
-	eas_json_key_num(&st.j, "seconds_out", (double)samples / st.o->rate, 3);
-	eas_json_key_int(&st.j, "rate", st.o->rate);
-	if (st.format[0]) {
-		eas_json_key_str(&st.j, "format", st.format);
-		eas_json_key_str(&st.j, "codec", st.codec);
-		eas_json_key_int(&st.j, "input_rate", st.in_rate);
-		eas_json_key_int(&st.j, "input_channels", st.in_channels);
-	}
-	eas_json_key(&st.j, "last_error");
-	if (st.last_error[0])
-		eas_json_str(&st.j, st.last_error);
-	else
-		eas_json_null(&st.j);
-	eas_json_obj_end(&st.j);
+	struct eas_line_capture_info c = {
+	    .time_ms = eas_now_ms(),
+	    .source = st.o->source,
+	    .input = st.o->input,
+	    .state = st.state,
+	    .reconnects = st.reconnects,
+	    .samples_out = samples,
+	    .rate = st.o->rate,
+	    .format = st.format,
+	    .codec = st.codec,
+	    .input_rate = st.in_rate,
+	    .input_channels = st.in_channels,
+	    .last_error = st.last_error,
+	};
+	eas_line_capture(&st.j, &c);
 	if (st.j.oom)
 		return;
 	/* One write per line, so a reader never sees half a line. */

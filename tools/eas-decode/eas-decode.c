@@ -10,18 +10,14 @@
 #include <unistd.h>
 
 #include "exitcode.h"
-#include "json.h"
 #include "levels.h"
+#include "lines.h"
 #include "log.h"
 #include "optparse.h"
 #include "same_decode.h"
-#include "same_header.h"
 #include "signals.h"
 #include "timeutil.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 static void usage(FILE *f)
 {
@@ -82,18 +78,14 @@ static int emit(const char *s, size_t n)
 	return 0;
 }
 
-/* source, time (the receive time of sample AT), offset_s (sample POS). */
-static void common_fields(struct eas_json *j, const struct opts *o, uint64_t pos, uint64_t at)
+/* Where the event at POS was heard, and when the audio at AT (that decided it) was received. */
+static struct eas_line_at line_at(const struct opts *o, uint64_t pos, uint64_t at)
 {
-	char tb[40];
-	eas_json_key_str(j, "source", o->source);
-	eas_json_key_str(j, "time", eas_rfc3339_ms(event_time(o, at), tb, sizeof tb));
-	eas_json_key_num(j, "offset_s", (double)pos / o->rate, 3);
+	return (struct eas_line_at){o->source, event_time(o, at), (double)pos / o->rate};
 }
 
 static int emit_event(const struct opts *o, const struct same_event *ev, struct eas_json *j)
 {
-	eas_json_reset(j);
 	if (o->raw) {
 		if (ev->type == SAME_EV_ALERT)
 			return emit(ev->header.raw, strlen(ev->header.raw));
@@ -101,30 +93,23 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 			return emit("NNNN", 4);
 		return 0;
 	}
-	eas_json_obj_begin(j);
+	/* time: when the audio that decided the event was received */
+	struct eas_line_at at =
+	    line_at(o, ev->sample, ev->type == SAME_EV_ATTENTION ? ev->sample : ev->decided);
 	switch (ev->type) {
 	case SAME_EV_ALERT:
-		eas_json_key_str(j, "type", "alert");
-		same_header_json(j, &ev->header, event_time(o, ev->sample));
-		eas_json_key_int(j, "bursts", ev->bursts);
-		eas_json_key_int(j, "bit_errors", ev->bit_errors);
-		eas_json_key_num(j, "confidence", ev->confidence, 3);
+		eas_line_alert(j, &ev->header, ev->bursts, ev->bit_errors, ev->confidence, &at);
 		break;
 	case SAME_EV_EOM:
-		eas_json_key_str(j, "type", "eom");
-		eas_json_key_int(j, "bursts", ev->bursts);
+		eas_line_eom(j, ev->bursts, &at);
 		break;
 	case SAME_EV_ATTENTION:
-		eas_json_key_str(j, "type", "attention");
-		eas_json_key_str(j, "tone", ev->tone);
-		eas_json_key_num(j, "duration_s", ev->duration_s, 2);
+		eas_line_attention(j, ev->tone, ev->duration_s, &at);
 		break;
 	case SAME_EV_DOUBTFUL: /* logged, not written: report() */
+	default:
 		return 0;
 	}
-	/* time: when the audio that decided the event was received */
-	common_fields(j, o, ev->sample, ev->type == SAME_EV_ATTENTION ? ev->sample : ev->decided);
-	eas_json_obj_end(j);
 	if (j->oom) {
 		log_error("out of memory");
 		return -1;
@@ -139,17 +124,10 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	eas_levels_report(lv, &r);
 	if (o->raw)
 		return 0;
-	eas_json_reset(j);
-	eas_json_obj_begin(j);
-	eas_json_key_str(j, "type", "status");
-	common_fields(j, o, pos, pos);
-	eas_json_key_int(j, "samples", (int64_t)pos);
-	eas_json_key_num(j, "rms_dbfs", r.rms_dbfs, 1);
-	eas_json_key_num(j, "peak_dbfs", r.peak_dbfs, 1);
-	eas_json_key_bool(j, "silence", r.silence);
-	eas_json_key_bool(j, "clipping", r.clipping);
-	eas_json_key_int(j, "clipped_samples", (int64_t)r.clipped);
-	eas_json_obj_end(j);
+	struct eas_line_at at = line_at(o, pos, pos);
+	struct eas_line_levels l = {pos,        r.rms_dbfs, r.peak_dbfs, r.silence,
+	                            r.clipping, r.clipped,  r.quiet_s};
+	eas_line_status(j, &l, &at);
 	return emit(j->buf, j->len);
 }
 

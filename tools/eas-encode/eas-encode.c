@@ -24,10 +24,7 @@
 #include "optparse.h"
 #include "same_encode.h"
 #include "same_header.h"
-
-#ifndef EAS_VERSION
-#define EAS_VERSION "0.1.0"
-#endif
+#include "version.h" /* EAS_VERSION, made by the Makefile */
 
 #define AMPLITUDE    0.5 /* -6 dBFS peak */
 #define MAX_LOC_ARGS 64  /* more than SAME_MAX_LOCATIONS, so the parser names the error */

@@ -1,3 +1,4 @@
-# tools/eas-publish/build.mk: eas-publish links hiredis (through libeas.a), libpq and yajl.
-PKGS_eas-publish := libpq yajl
-DEBS += libpq-dev postgresql libyajl-dev
+# tools/eas-publish/build.mk: eas-publish links hiredis and yajl (through libeas.a), libpq and
+# libsystemd (sd_notify).
+PKGS_eas-publish := libpq libsystemd
+DEBS += libpq-dev postgresql libsystemd-dev

@@ -9,26 +9,29 @@
 
 #include <libpq-fe.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "publish.h"
-#include "redis.h" /* eas_backoff */
+#include "timeutil.h"
 
 #define PG_BATCH      500
 #define PG_BUF        (256 * 1024)
 #define PG_CONNECT_MS 5000  /* a connection (TCP, TLS, startup, auth) must be made in this time */
 #define PG_ANSWER_MS  30000 /* a pipeline in flight must make progress in this time */
 
+/* The line's fields are named by lib/lines (EAS_LF_*). */
 static const char INSERT_SQL[] =
     "INSERT INTO eas_alerts AS a (id, sources, received, last_received, issued, expires,"
     " event, originator, locations, raw, line)"
     " SELECT $1, ARRAY[$2::text], to_timestamp($3::float8 / 1000),"
     " to_timestamp($3::float8 / 1000),"
     " to_timestamp(NULLIF($4::float8, 0) / 1000), to_timestamp(NULLIF($5::float8, 0) / 1000),"
-    " j->>'event', j->>'originator',"
-    " ARRAY(SELECT l->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(j->'locations')"
-    " = 'array' THEN j->'locations' ELSE '[]'::jsonb END) AS l"
-    " WHERE jsonb_typeof(l) = 'object' AND l ? 'code'),"
-    " j->>'raw', j FROM (SELECT $6::jsonb AS j) AS s"
+    " j->>'" EAS_LF_EVENT "', j->>'" EAS_LF_ORIGINATOR "',"
+    " ARRAY(SELECT l->>'" EAS_LF_CODE "' FROM jsonb_array_elements(CASE WHEN"
+    " jsonb_typeof(j->'" EAS_LF_LOCATIONS "') = 'array' THEN j->'" EAS_LF_LOCATIONS "'"
+    " ELSE '[]'::jsonb END) AS l"
+    " WHERE jsonb_typeof(l) = 'object' AND l ? '" EAS_LF_CODE "'),"
+    " j->>'" EAS_LF_RAW "', j FROM (SELECT $6::jsonb AS j) AS s"
     " ON CONFLICT (id) DO UPDATE SET"
     " sources = CASE WHEN EXCLUDED.sources[1] = ANY(a.sources) THEN a.sources"
     " ELSE a.sources || EXCLUDED.sources[1] END,"
@@ -244,7 +247,7 @@ static void step_connect(struct pg_consumer *p, short revents, int64_t now_ms)
 static void start_batch(struct pg_consumer *p, int64_t now_ms)
 {
 	uint64_t pos = eas_spool_pos(p->sp, p->cur);
-	if (pos >= p->sp->end)
+	if (pos >= eas_spool_end(p->sp))
 		return;
 	ssize_t n = eas_spool_read(p->sp, pos, p->buf, PG_BUF);
 	if (n <= 0)
@@ -302,7 +305,7 @@ static void pipeline_done(struct pg_consumer *p)
 {
 	if (p->st == ST_SETUP) {
 		eas_backoff_reset(&p->bo);
-		uint64_t backlog = p->sp->end - eas_spool_pos(p->sp, p->cur);
+		uint64_t backlog = eas_spool_end(p->sp) - eas_spool_pos(p->sp, p->cur);
 		if (p->down_logged || backlog)
 			log_warn("postgresql: connected, %" PRIu64 " bytes of spool to archive",
 			         backlog);
@@ -426,7 +429,7 @@ int pg_consumer_timeout(const struct pg_consumer *p, int64_t now_ms)
 		d = p->bo.next_ms - now_ms;
 		break;
 	case ST_IDLE:
-		return eas_spool_pos(p->sp, p->cur) < p->sp->end ? 0 : 1000;
+		return eas_spool_pos(p->sp, p->cur) < eas_spool_end(p->sp) ? 0 : 1000;
 	default:
 		d = p->deadline - now_ms;
 		break;

@@ -1,5 +1,5 @@
-/* publish.h: eas-publish's internal interfaces: input line validation, spool records, and the
- * PostgreSQL consumer. */
+/* publish.h: eas-publish's internal interfaces: options, input, spool records, and the Redis and
+ * PostgreSQL consumers. */
 #ifndef EAS_PUBLISH_H
 #define EAS_PUBLISH_H
 
@@ -7,53 +7,155 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keys.h"
+#include "lines.h"
+#include "redis.h"
 #include "spool.h"
 
-#define SOURCE_MAX 64 /* bytes of a source name */
-#define KEY_MAX    64 /* bytes of a line's idempotency key */
+#define SOURCE_MAX   EAS_SOURCE_MAX /* bytes of a source name */
+#define KEY_MAX      EAS_ID_MAX     /* bytes of a line's idempotency key */
+#define PUB_MAX_LINE (128 * 1024)   /* longer input lines are reported and skipped */
 
-enum { PUB_OK = 0, PUB_BAD_JSON = -1, PUB_BAD_FIELDS = -2 };
+enum { CUR_REDIS = 0, CUR_PG = 1 }; /* the spool's cursors */
 
-/* What eas-publish needs to know about one input line. */
-struct pub_line {
-	char type;                   /* 'A' alert, 'E' eom, 'S' status, 'O' other */
-	char key[KEY_MAX + 1];       /* alert: its id; eom: "eom-" + hash of source, time, offset */
-	char source[SOURCE_MAX + 1]; /* who heard it */
-	int64_t time_ms;             /* receive time (the line's "time", else NOW) */
-	int64_t issued_ms, expires_ms; /* alert times, 0 when absent */
+/* The command line. */
+struct pub_opts {
+	const char *source; /* -s: forced on every line, NULL: the line's, else the host name */
+	const char *url, *sentinel, *master, *password_file;
+	int min_replicas, wait_ms;
+	const char *pg, *spool;
+	double drain_s;
+	bool quiet;
+	const char *prefix; /* NULL: $EAS_PREFIX, else "eas:" */
+	long maxlen;
+	int verbose;
+	unsigned long long spool_memory, spool_reserve; /* --spool-memory, --spool-reserve */
 };
 
-/*
- * Parse and check LINE (LEN bytes, no newline).  The source is FORCE_SOURCE
- * when not NULL, else the line's "source", else DEFAULT_SOURCE.  Returns
- * PUB_OK and fills *PL; PUB_BAD_JSON when the line is not a JSON object;
- * PUB_BAD_FIELDS when it is one but lacks or has invalid fields.  ERR gets a
- * one-line reason.  No I/O.
- */
-int pub_line_parse(const char *line, size_t len, const char *force_source,
-                   const char *default_source, int64_t now_ms, struct pub_line *pl, char *err,
-                   size_t errlen);
+/* ---- input (input.c): stdin's lines, checked, into the spool or the Redis consumer ---- */
 
-/* 0 when S is a usable source name: 1..SOURCE_MAX bytes, no control characters. */
-int pub_source_check(const char *s);
+struct redis_consumer;
+struct pub_input;
+/* Read stdin (fd 0) with the options O; alert and eom lines go to SP, status lines to RC.
+ * DEFAULT_SOURCE names lines without one.  NULL when out of memory. */
+struct spool_report;
+struct pub_input *pub_input_new(const struct pub_opts *o, const char *default_source,
+                                struct eas_spool *sp, struct redis_consumer *rc,
+                                struct spool_report *rep);
+/* Read what stdin has (one read(2)) and handle its whole lines: copy each to
+ * stdout unless quiet, spool alert and eom lines, hand status lines to the
+ * Redis consumer.  Returns 0, or -1 at end of input (the last unterminated
+ * line handled). */
+int pub_input_read(struct pub_input *in);
+/* Stop copying lines to stdout (its reader went away). */
+void pub_input_quiet(struct pub_input *in);
+struct pub_input_counts {
+	long lines, bad, spooled;
+};
+struct pub_input_counts pub_input_counts(const struct pub_input *in);
+void pub_input_free(struct pub_input *in);
+
+/* ---- the Redis consumer (redis_out.c) ---- */
+
+/* Sends the spool's records from cursor CURSOR on, and the newest status line
+ * of each source, to the server CONF names (keys from KEYS), with
+ * MIN_REPLICAS/WAIT_MS as --min-replicas/--wait-timeout and the stream capped
+ * at MAXLEN.  Never blocks, except in connecting (CONF's connect timeout).
+ * NULL when out of memory. */
+struct redis_consumer *redis_consumer_new(const struct eas_redis_conf *conf,
+                                          const struct eas_keys *keys, struct eas_spool *sp,
+                                          int cursor, int min_replicas, int wait_ms, long maxlen);
+/* Keep LINE (LEN bytes), SOURCE's newest status line, to be sent next. */
+void redis_consumer_status(struct redis_consumer *r, const char *source, const char *line,
+                           size_t len);
+/* Do what can be done now: read answers when REVENTS (what poll() said of
+ * redis_consumer_pollfd() since the last call, 0 if not polled) says so,
+ * connect when due, leave a server that does not answer within the I/O
+ * timeout, send what the window allows, and move the cursor as answers come. */
+void redis_consumer_pump(struct redis_consumer *r, short revents, int64_t now_ms);
+/* The socket to poll and in *EVENTS what for, or -1 when not connected. */
+int redis_consumer_pollfd(const struct redis_consumer *r, short *events);
+bool redis_consumer_up(const struct redis_consumer *r);
+/* True when nothing is in flight and no status line waits (or not connected). */
+bool redis_consumer_idle(const struct redis_consumer *r);
+/* Milliseconds (0..1000) until the consumer wants to run again without I/O. */
+int redis_consumer_timeout(const struct redis_consumer *r, int64_t now_ms);
+/* Drop the connection and retry at once (SIGHUP). */
+void redis_consumer_reset(struct redis_consumer *r);
+/* Collect answers already on the way, for up to MS milliseconds (at exit). */
+void redis_consumer_finish(struct redis_consumer *r, int ms);
+struct redis_counts {
+	long stored, dup, status;
+};
+struct redis_counts redis_consumer_counts(const struct redis_consumer *r);
+void redis_consumer_free(struct redis_consumer *r);
 
 /*
- * A spool record is "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON": the
- * fields of a pub_line and then the input line itself.  pub_record_header()
- * writes everything before JSON into BUF and returns its length (or -1).
+ * A spool record is one line, versioned so that a newer eas-publish replays
+ * what an older one spooled:
+ *   version 1 (written now): "1\tT\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tLINE\tJSON"
+ *   version 0 (before 0.2):  "T\tKEY\tSOURCE\tTIME_MS\tISSUED_MS\tEXPIRES_MS\tJSON"
+ * T is A (alert) or E (eom); the fields of an eas_line_head; LINE the input line
+ * number in the run that spooled it (for messages); JSON the input line itself.
+ * A later version adds fields after LINE and bumps the number; a record of a
+ * version this binary does not know is reported and skipped.
+ * pub_record_header() writes everything before JSON, in the current version,
+ * into BUF and returns its length (or -1).
  */
-int pub_record_header(const struct pub_line *pl, char *buf, size_t len);
+#define PUB_RECORD_VERSION 1
+int pub_record_header(const struct eas_line_head *pl, long line, char *buf, size_t len);
 
 /* A parsed record: pointers into the record's bytes (not NUL-terminated). */
 struct pub_record {
+	int version; /* 0 or 1 */
 	char type;
 	const char *key, *source, *json;
 	size_t keylen, sourcelen, jsonlen;
 	int64_t time_ms, issued_ms, expires_ms;
+	long line; /* 0 in version 0 */
 };
 
-/* Split REC (LEN bytes, no newline).  Returns 0, or -1 when it is damaged. */
+/* Split REC (LEN bytes, no newline) of any known version.  Returns 0, -1 when
+ * it is damaged, -2 when it is of a version this binary does not know. */
 int pub_record_parse(const char *rec, size_t len, struct pub_record *r);
+
+/* Input line numbers, kept as ascending ranges, for messages. */
+struct line_list {
+	long (*r)[2];
+	size_t n, cap;
+	long count;
+	bool lost_track; /* out of memory for the list */
+};
+
+/* What eas-publish says about its spool (spool_report.c). */
+struct spool_report {
+	struct eas_spool *sp;
+	const char *dir; /* for messages */
+	bool durable;
+	int cur_redis, cur_pg; /* cursor numbers, cur_pg -1 without --pg */
+	bool disk_bad;         /* the last write failed */
+	long n_episodes;       /* times the disk started refusing */
+	int first_err, last_serr;
+	uint64_t named_to; /* held lines up to this offset were named */
+	long held_now;     /* lines in memory only, for messages */
+	struct line_list refused, unsaved;
+};
+/* Start reporting on SP (opened on DIR, NULL for a temporary file). */
+void spool_report_init(struct spool_report *w, struct eas_spool *sp, const char *dir, int cur_redis,
+                       int cur_pg);
+/* After a write or sync of the spool: say when the disk starts or stops refusing
+ * writes, and while it refuses and Redis is down (REDIS_UP false) name on
+ * stderr, at once and each once, every line held in memory only. */
+void spool_report_check(struct spool_report *w, bool redis_up);
+/* The spool did not take line PL, input line LINE (ERR: ENOBUFS over the
+ * memory bound, ENOMEM): name it on stderr as not saved and count it. */
+void spool_report_refused(struct spool_report *w, const struct eas_line_head *pl, long line,
+                          int err, bool redis_up);
+/* At exit, after the last sync: log how many lines remain on disk for the next
+ * run, and which lines were not saved at all (held in memory only, or refused)
+ * or not archived in PostgreSQL.  Returns 1 when any line is not where it
+ * should be (exit 1), else 0. */
+int spool_report_finish(struct spool_report *w);
 
 /* The PostgreSQL consumer: archives the spool's alert records from cursor
  * CURSOR on into table eas_alerts (created if missing).  It never blocks: it
