@@ -91,8 +91,10 @@ live_alert() {
 	[ "$(wc -l <"$tmp/r")" -eq 1 ]
 	path=$(jq -r .recording "$tmp/a")
 	id=$(jq -r .id "$tmp/a")
-	# the name: receive time (to the second), source, event, alert id
-	when=$(jq -r .time "$tmp/a" | sed 's/[-:]//g; s/[.][0-9]*Z$/Z/')
+	# the name: receive time of the alert's first burst (to the second; the line's time is when
+	# it was decided, a burst or two later), source, event, alert id
+	when=$(date -u -d "@$(($(date -u -d "$NOW" +%s) + $(jq -r '.offset_s | floor' "$tmp/a")))" \
+		+%Y%m%dT%H%M%SZ)
 	[[ "$when" == 20260503T16451[23]Z ]]
 	[ "$path" = "$tmp/rec/$when-mon1-TOR-$id.wav" ]
 	jqt '.path == "'"$path"'" and .id == "'"$id"'" and .event == "TOR" and .ended_by == "eom" and .source == "mon1"' "$tmp/r"

@@ -25,8 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--now TIME] [--status-interval S]\n"
-	    "                  [--silence-threshold DBFS] [--silence-duration S]\n"
+	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--strict] [--now TIME]\n"
+	    "                  [--status-interval S] [--silence-threshold DBFS] [--silence-duration S]\n"
 	    "                  [--record DIR [--record-format wav|flac] [--record-max S]\n"
 	    "                  [--record-pre S]] [-v] [FILE]\n"
 	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	    "                             characters (default the host name)\n"
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
+	    "      --strict               no header with a character on a thin margin that\n"
+	    "                             the bursts do not confirm (fewer wrong, fewer heard)\n"
 	    "      --now TIME             receive time of the input's start (RFC 3339 such as\n"
 	    "                             2026-11-22T14:05:00Z or ...+02:00, epoch seconds or\n"
 	    "                             \"now\"); times are then taken from the input\n"
@@ -60,6 +62,7 @@ struct opts {
 	int rate;
 	const char *source;
 	int raw;
+	int strict;
 	int have_now;
 	int64_t now_ms;
 	double status_interval;
@@ -67,12 +70,17 @@ struct opts {
 	struct rec_opts rec; /* rec.dir NULL: no recording */
 };
 
-/* Receive time of the sample at POS: the input clock with --now, else the wall clock. */
+/* Samples read so far: the wall clock's receive time is that of the last one. */
+static uint64_t total_read;
+
+/* Receive time of the sample at POS: the input clock with --now, else the wall clock (less the
+ * audio read since POS). */
 static int64_t event_time(const struct opts *o, uint64_t pos)
 {
 	if (o->have_now)
 		return o->now_ms + (int64_t)llround(pos * 1000.0 / o->rate);
-	return eas_now_ms();
+	uint64_t since = total_read > pos ? total_read - pos : 0;
+	return eas_now_ms() - (int64_t)llround(since * 1000.0 / o->rate);
 }
 
 static int write_errno; /* errno of the write that failed */
@@ -87,10 +95,10 @@ static int emit(const char *s, size_t n)
 	return 0;
 }
 
-/* Where and when the sample at POS was heard. */
-static struct eas_line_at line_at(const struct opts *o, uint64_t pos)
+/* Where the event at POS was heard, and when the audio at AT (that decided it) was received. */
+static struct eas_line_at line_at(const struct opts *o, uint64_t pos, uint64_t at)
 {
-	return (struct eas_line_at){o->source, event_time(o, pos), (double)pos / o->rate};
+	return (struct eas_line_at){o->source, event_time(o, at), (double)pos / o->rate};
 }
 
 /* An event line.  With a recorder, an alert starts a recording (its line gains "recording",
@@ -114,7 +122,9 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 			return emit("NNNN", 4);
 		return 0;
 	}
-	struct eas_line_at at = line_at(o, ev->sample);
+	/* time: when the audio that decided the event was received */
+	struct eas_line_at at =
+	    line_at(o, ev->sample, ev->type == SAME_EV_ATTENTION ? ev->sample : ev->decided);
 	switch (ev->type) {
 	case SAME_EV_ALERT:
 		if (rec)
@@ -130,6 +140,7 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 	case SAME_EV_ATTENTION:
 		eas_line_attention(j, ev->tone, ev->duration_s, &at);
 		break;
+	case SAME_EV_DOUBTFUL: /* logged, not written: report() */
 	default:
 		return 0;
 	}
@@ -141,15 +152,12 @@ static int emit_event(const struct opts *o, const struct same_event *ev, struct 
 }
 
 /* The line of a closed recording: which alert, where, how long, why it ended. */
-static int emit_recording(const struct opts *o, const struct rec_done *d, uint64_t now_pos,
-                          struct eas_json *j)
+static int emit_recording(const struct opts *o, const struct rec_done *d, struct eas_json *j)
 {
 	if (o->raw)
 		return 0;
-	/* the time of the file's first sample, which the wall clock passed some seconds ago */
-	struct eas_line_at at = line_at(o, d->start);
-	if (!o->have_now)
-		at.time_ms -= (int64_t)llround((double)(now_pos - d->start) * 1000.0 / o->rate);
+	/* the time of the file's first sample (event_time allows for the audio read since) */
+	struct eas_line_at at = line_at(o, d->start, d->start);
 	struct eas_line_recording r = {.id = d->id,
 	                               .event = d->event,
 	                               .path = d->path[0] ? d->path : NULL,
@@ -164,15 +172,14 @@ static int emit_recording(const struct opts *o, const struct rec_done *d, uint64
 	return emit(j->buf, j->len);
 }
 
-/* Print the lines of every recording closed since the last call; NOW_POS: samples read. */
-static int emit_recordings(const struct opts *o, struct recorder *rec, uint64_t now_pos,
-                           struct eas_json *j)
+/* Print the lines of every recording closed since the last call. */
+static int emit_recordings(const struct opts *o, struct recorder *rec, struct eas_json *j)
 {
 	struct rec_done d;
 	int gone = 0;
 	while (rec && rec_next(rec, &d))
 		if (!gone)
-			gone = emit_recording(o, &d, now_pos, j) < 0;
+			gone = emit_recording(o, &d, j) < 0;
 	return gone ? -1 : 0;
 }
 
@@ -183,15 +190,29 @@ static int emit_status(const struct opts *o, struct eas_levels *lv, uint64_t pos
 	eas_levels_report(lv, &r);
 	if (o->raw)
 		return 0;
-	struct eas_line_at at = line_at(o, pos);
+	struct eas_line_at at = line_at(o, pos, pos);
 	struct eas_line_levels l = {pos,        r.rms_dbfs, r.peak_dbfs, r.silence,
 	                            r.clipping, r.clipped,  r.quiet_s};
 	eas_line_status(j, &l, &at);
 	return emit(j->buf, j->len);
 }
 
+/* Write EV, or log it when it is not for the output; -1 when stdout is gone. */
+static int report(const struct opts *o, const struct same_event *ev, struct recorder *rec,
+                  struct eas_json *j)
+{
+	if (ev->type == SAME_EV_DOUBTFUL) {
+		log_info("not reported (a character on a thin margin, not confirmed by a second "
+		         "burst): %s",
+		         ev->header.raw);
+		return 0;
+	}
+	return emit_event(o, ev, rec, j);
+}
+
 enum {
 	OPT_RAW = 256,
+	OPT_STRICT,
 	OPT_NOW,
 	OPT_STATUS,
 	OPT_SIL_DB,
@@ -209,6 +230,7 @@ int main(int argc, char **argv)
 	    {"rate", required_argument, NULL, 'r'},
 	    {"source", required_argument, NULL, 's'},
 	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"strict", no_argument, NULL, OPT_STRICT},
 	    {"now", required_argument, NULL, OPT_NOW},
 	    {"status-interval", required_argument, NULL, OPT_STATUS},
 	    {"silence-threshold", required_argument, NULL, OPT_SIL_DB},
@@ -247,6 +269,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RAW:
 			o.raw = 1;
+			break;
+		case OPT_STRICT:
+			o.strict = 1;
 			break;
 		case OPT_NOW:
 			if (eas_parse_time(optarg, &o.now_ms) < 0)
@@ -356,6 +381,7 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return EAS_EXIT_FAIL;
 	}
+	same_decoder_set_strict(dec, o.strict);
 	struct recorder *rec = NULL;
 	if (o.rec.dir) {
 		o.rec.rate = o.rate;
@@ -379,16 +405,17 @@ int main(int argc, char **argv)
 	int rc = EAS_EXIT_OK, gone = 0;
 	struct same_event ev;
 
+	int fd = fileno(in), rerr = 0;
 	while (!eas_sig_stop && !gone) {
-		size_t got = fread(buf + carry, 1, sizeof buf - 1 - carry, in);
-		if (got == 0) {
-			if (ferror(in) && errno == EINTR && !eas_sig_stop) {
-				clearerr(in);
-				continue;
-			}
+		/* what has arrived, not a full buffer: an alert is printed when decided */
+		ssize_t got = read(fd, buf + carry, sizeof buf - 1 - carry);
+		if (got < 0 && errno == EINTR && !eas_sig_stop)
+			continue;
+		if (got < 0)
+			rerr = errno;
+		if (got <= 0)
 			break;
-		}
-		size_t have = carry + got, ns = have / 2;
+		size_t have = carry + (size_t)got, ns = have / 2;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		memcpy(pcm, buf, ns * 2);
 #else
@@ -409,29 +436,31 @@ int main(int argc, char **argv)
 			if (rec)
 				rec_feed(rec, pcm + off, k);
 			total += k;
+			total_read = total;
 			off += k;
 			while (!gone && same_decoder_next(dec, &ev))
-				gone = emit_event(&o, &ev, rec, &j) < 0;
+				gone = report(&o, &ev, rec, &j) < 0;
 			if (!gone)
-				gone = emit_recordings(&o, rec, total, &j) < 0;
+				gone = emit_recordings(&o, rec, &j) < 0;
 			if (status_every && total == next_status && !gone) {
 				gone = emit_status(&o, &lv, total, &j) < 0;
 				next_status += status_every;
 			}
 		}
 	}
-	if (ferror(in) && !eas_sig_stop) {
+	if (rerr && !eas_sig_stop) {
+		errno = rerr;
 		log_error_errno("read error on %s", path);
 		rc = EAS_EXIT_FAIL;
 	}
 	if (!gone) {
 		same_decoder_finish(dec);
 		while (!gone && same_decoder_next(dec, &ev))
-			gone = emit_event(&o, &ev, rec, &j) < 0;
+			gone = report(&o, &ev, rec, &j) < 0;
 		if (rec)
 			rec_finish(rec);
 		if (!gone)
-			gone = emit_recordings(&o, rec, total, &j) < 0;
+			gone = emit_recordings(&o, rec, &j) < 0;
 		if (!gone && status_every && lv.n > 0)
 			gone = emit_status(&o, &lv, total, &j) < 0;
 	}

@@ -1,0 +1,312 @@
+/* same_frame.c: the SAME decoder's burst framing: sync word search on the timing loop's bits, then
+ * the bit timing fitted over a whole burst and its soft bits (no I/O). */
+#include <math.h>
+#include <string.h>
+
+#include "same_decode_int.h"
+
+static const uint64_t SYNC_ZCZC = 0x435A435AABABABABULL; /* AB AB AB AB Z C Z C, LSB first */
+static const uint64_t SYNC_NNNN = 0x4E4E4E4EABABABABULL;
+
+/* Sum of |m| over bits J0..J0+N-1 at times A + B j + DELTA. */
+static double seg_score(const struct same_decoder *d, double a, double b, int j0, int n,
+                        double delta)
+{
+	double s = 0;
+	for (int j = j0; j < j0 + n; j++)
+		s += fabsf(at(d->tm, a + b * j + delta));
+	return s;
+}
+/* Soft bits of data bits j = 0..NB-1 at ticks X[j + 8] (X holds bits -8..NB+7), normalised by the
+ * local power. */
+static void soft_bits(const struct same_decoder *d, const double *x, float *s, int nb)
+{
+	enum { W = 8 };
+	double pw[MAXBITS + 2 * W];
+	for (int j = -W; j < nb + W; j++)
+		pw[j + W] = have(d, x[j + W]) ? at(d->tp, x[j + W]) : 0;
+	double acc = 0;
+	int cnt = 0;
+	for (int j = 0; j < 2 * W && j < nb + 2 * W; j++)
+		acc += pw[j], cnt++;
+	for (int j = 0; j < nb; j++) {
+		/* window [j - W, j + W] in pw indices [j, j + 2W] */
+		if (j + 2 * W < nb + 2 * W)
+			acc += pw[j + 2 * W], cnt++;
+		double m = have(d, x[j + W]) ? at(d->tm, x[j + W]) : 0;
+		double lp = acc / cnt;
+		double v = lp > 0 ? m / lp : 0;
+		if (v > 1.5)
+			v = 1.5;
+		if (v < -1.5)
+			v = -1.5;
+		s[j] = (float)v;
+		acc -= pw[j], cnt--;
+	}
+}
+
+/*
+ * The times X (data bits -8..MAXBITS+7) of a curve through N segments centred
+ * on bit indices SEGJ at ticks SEGT: a local line through each segment and its
+ * neighbours (H each side), the lines' values joined piece by piece; BL is
+ * the clock rate to fall back on.
+ */
+static void curve(const struct same_decoder *d, const double *segj, const double *segt, int n,
+                  double Bl, double *x)
+{
+	enum { H = 1, W = 8 };
+	double fit[2 * ((MAXBITS + 64) / 32 + 1)];
+	for (int k = 0; k < n; k++) {
+		double w_ = 0, j_ = 0, t_ = 0, jj = 0, jt = 0;
+		for (int q = k - H; q <= k + H; q++)
+			if (q >= 0 && q < n)
+				w_ += 1, j_ += segj[q], t_ += segt[q], jj += segj[q] * segj[q],
+				    jt += segj[q] * segt[q];
+		double den = w_ * jj - j_ * j_, B = den > 0 ? (w_ * jt - j_ * t_) / den : Bl;
+		if (!(B > d->T0 * 0.9 && B < d->T0 * 1.1))
+			B = Bl;
+		fit[k] = (t_ - B * j_) / w_ + B * segj[k];
+	}
+	int k = 0;
+	for (int j = -W; j < MAXBITS + W; j++) {
+		double i = j + 1; /* the line's bit index of data bit j */
+		while (k + 1 < n - 1 && segj[k + 1] < i)
+			k++;
+		double slope = (fit[k + 1] - fit[k]) / (segj[k + 1] - segj[k]);
+		x[j + W] = fit[k] + slope * (i - segj[k]);
+	}
+}
+
+/*
+ * Follow the bit timing of the burst synced at P through the ring: segment by
+ * segment, find the offset that best centres the strobes on the bits, and fit
+ * a line (phase + clock rate) through those offsets by least squares, each
+ * segment predicted from the segments before it.  A sender's clock is steady,
+ * so a line is the right model; it resists noise far better than a loop.
+ * But the speed of a recording may wander within a burst (wow and flutter of
+ * tape and turntable transfers, drifting sound-card or stream clocks): when a
+ * segment lands more than a tick off the line, or the offsets stray from it
+ * more than noise would, the prediction follows the recent segments (a fit
+ * that forgets) and the bits are taken on a curve: a local line through each
+ * segment and its neighbours, joined piece by piece.
+ * Then take the soft bits at the fitted times into B.
+ */
+void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst *b)
+{
+	enum { SEG = 32, NSTEP = 8, WSTEP = 16, MAXSEG = (MAXBITS + 64) / SEG + 1, W = 8 };
+	static const double LAMBDA = 0.6; /* forgetting per segment when following */
+	double a = p->ts, bb = p->T;
+	/* least-squares sums of t = A + B j: over all segments, and forgetting */
+	double sw = 0, sj = 0, st = 0, sjj = 0, sjt = 0, ref = 0;
+	double fw = 0, fj = 0, ft = 0, fjj = 0, fjt = 0;
+	double segj[MAXSEG], segt[MAXSEG];
+	int nseg = 0, wow = 0;
+	double last = 0;
+	for (int j0 = -64; j0 < MAXBITS && nseg < MAXSEG; j0 += SEG) {
+		/* a header taken as soon as it ends: no further than what has arrived */
+		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt)
+			break;
+		/* following a wandering clock: a wider search */
+		int ns = wow || nseg >= 3 ? WSTEP : NSTEP;
+		double sc[2 * WSTEP + 1];
+		int bi = 0;
+		for (int i = 0; i <= 2 * ns; i++) {
+			sc[i] = seg_score(d, a, bb, j0, SEG, (i - ns) * 0.25);
+			if (sc[i] > sc[bi])
+				bi = i;
+		}
+		double delta = (bi - ns) * 0.25;
+		if (bi > 0 && bi < 2 * ns) {
+			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
+			if (den < 0)
+				delta += 0.25 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den;
+		}
+		if (nseg < 3)
+			ref += sc[bi] / 3;
+		/* beyond the burst's end the offsets mean nothing: stop following */
+		if (nseg >= 3 && sc[bi] < 0.3 * ref)
+			break;
+		double jc = j0 + SEG / 2.0, t = a + bb * jc + delta;
+		/* two segments in a row well off the same way: the clock wanders */
+		if (nseg >= 4 && ((fabs(delta) > 0.75 && delta * last > 0 && fabs(last) > 0.75) ||
+		                  fabs(delta) > 1.5))
+			wow = 1;
+		last = delta;
+		segj[nseg] = jc, segt[nseg] = t;
+		sw += 1, sj += jc, st += t, sjj += jc * jc, sjt += jc * t;
+		fw = LAMBDA * fw + 1, fj = LAMBDA * fj + jc, ft = LAMBDA * ft + t;
+		fjj = LAMBDA * fjj + jc * jc, fjt = LAMBDA * fjt + jc * t;
+		nseg++;
+		if (nseg >= 2) {
+			double w_ = wow ? fw : sw, j_ = wow ? fj : sj, t_ = wow ? ft : st;
+			double jj = wow ? fjj : sjj, jt = wow ? fjt : sjt;
+			double den = w_ * jj - j_ * j_;
+			double B = den > 0 ? (w_ * jt - j_ * t_) / den : 0;
+			if (B > d->T0 * 0.95 && B < d->T0 * 1.05) {
+				bb = B;
+				a = (t_ - bb * j_) / w_;
+			}
+		} else {
+			a += delta;
+		}
+	}
+	/* the line through all segments, and how far the segments stray from it */
+	double A = a, Bl = bb;
+	if (nseg >= 2) {
+		double den = sw * sjj - sj * sj, B = (sw * sjt - sj * st) / den;
+		if (B > d->T0 * 0.95 && B < d->T0 * 1.05)
+			Bl = B, A = (st - B * sj) / sw;
+	}
+	/* a curve when the segments stray from the line smoothly (a wandering
+	 * clock), not at random (noise) */
+	double r2 = 0, r11 = 0, prev = 0;
+	for (int k = 0; k < nseg; k++) {
+		double e = segt[k] - A - Bl * segj[k];
+		r2 += e * e;
+		if (k > 0)
+			r11 += e * prev;
+		prev = e;
+	}
+	wow = nseg >= 6 && r2 / nseg > 0.3 * 0.3 && r11 > 0.5 * r2;
+	b->ts = A;
+	b->T = Bl;
+	b->errs = p->errs;
+	double x[MAXBITS + 2 * W];
+	if (!wow) {
+		for (int j = -W; j < MAXBITS + W; j++)
+			x[j + W] = A + (j + 1) * Bl;
+		soft_bits(d, x, b->s, MAXBITS);
+		return;
+	}
+	/* a local line through each segment and its neighbours, then joined; then
+	 * again on segments half as long, each searched near that curve */
+	curve(d, segj, segt, nseg, Bl, x);
+	double segj2[2 * MAXSEG], segt2[2 * MAXSEG];
+	int n2 = 0;
+	double end = segj[nseg - 1] + SEG / 2.0;
+	for (int j0 = -64; j0 + SEG / 2 <= end && n2 < 2 * MAXSEG; j0 += SEG / 2) {
+		/* the curve's time of bit index j0 + m: x[j0 + m - 1 + W] */
+		if (j0 - 1 + W < 0 || j0 + SEG / 2 - 1 + W >= MAXBITS + 2 * W)
+			continue;
+		const double *xs = x + j0 - 1 + W;
+		double sc[2 * NSTEP + 1];
+		int bi = 0;
+		for (int q = 0; q <= 2 * NSTEP; q++) {
+			sc[q] = 0;
+			for (int m = 0; m < SEG / 2; m++)
+				sc[q] += fabsf(at(d->tm, xs[m] + (q - NSTEP) * 0.25));
+			if (sc[q] > sc[bi])
+				bi = q;
+		}
+		double delta = (bi - NSTEP) * 0.25;
+		if (bi > 0 && bi < 2 * NSTEP) {
+			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
+			if (den < 0)
+				delta += 0.25 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den;
+		}
+		segj2[n2] = j0 + SEG / 4.0 - 0.5; /* the centre of bits j0 .. j0 + 15 */
+		segt2[n2] = 0.5 * (xs[SEG / 4 - 1] + xs[SEG / 4]) + delta;
+		n2++;
+	}
+	if (n2 >= 6)
+		curve(d, segj2, segt2, n2, Bl, x);
+	soft_bits(d, x, b->s, MAXBITS);
+}
+
+/*
+ * Each burst is queued once.  The sync check tolerates several wrong bits, so
+ * one burst matches at more than one place: NNNN one byte early or late is the
+ * sync word with 5 bits wrong (AB AB AB AB AB NNN, AB AB AB NNNNN).  A sync is
+ * held for HOLD bits, replaced by a better one (fewer wrong bits) found
+ * meanwhile, then queued; a sync of the same kind within GUARD bits of a
+ * queued one is the same burst again.  Two bursts are at least 1 s apart
+ * (47 CFR 11.31(a)(1)), far more than GUARD.
+ */
+enum { HOLD = 16, GUARD = 160 };
+
+/*
+ * Follow the loop's hard bits of a header burst after its sync to see where it
+ * can end, so that it is taken then and not when the longest header could have
+ * ended (4 s): the first '+' at a place one can be (after 1..31 locations),
+ * then a '-' 15..22 places on (after the time, the issue time and a sender of
+ * 1..8 characters: the sender is 8 in 47 CFR 11.31(c)), or 22 places on in any
+ * case; or the carrier dropping to a quarter of its level.  Each is only a
+ * candidate: the header decoder then says whether the burst holds a whole
+ * header (same_combine.c).
+ */
+static void track(struct pend *p, int bit, float pw)
+{
+	int j = p->nb++;
+	if (j < 64)
+		p->pref += pw;
+	p->prec += (pw - p->prec) * 0.125;
+	p->acc |= bit << (j & 7);
+	if ((j & 7) != 7)
+		return;
+	int place = j >> 3, c = p->acc;
+	p->acc = 0;
+	if (p->plus < 0 && place >= 15 && (place - 8) % 7 == 0 && c == '+')
+		p->plus = place;
+	int r = p->plus >= 0 ? place - p->plus : 0;
+	if (!p->check && ((r >= 15 && r <= 22 && c == '-') || r == 22))
+		/* one more character: the timing fit sees the end */
+		p->check = 8 * (place + 2) < MAXBITS ? 8 * (place + 2) : MAXBITS;
+	if (!p->check && !p->dropped && place >= 37 && p->prec < 0.25 * p->pref / 64) {
+		p->dropped = 1;
+		p->check = p->nb;
+	}
+}
+
+static void queue_sync(struct same_decoder *d)
+{
+	const struct pend *c = &d->cand;
+	d->have_cand = 0;
+	for (int i = 0; i < d->npend; i++)
+		if (fabs(d->pend[i].ts - c->ts) < 4 * K)
+			return;
+	if (d->npend == MAXPEND)
+		return;
+	d->pend[d->npend++] = *c;
+	d->last_sync[c->eom] = c->ts;
+}
+
+void same_frame_flush(struct same_decoder *d)
+{
+	if (d->have_cand)
+		queue_sync(d);
+}
+
+void same_frame_bit(struct same_decoder *d, float n, double t)
+{
+	d->reg = (d->reg >> 1) | ((uint64_t)(n > 0) << 63);
+	float pw = at(d->tp, t);
+	if (d->have_cand && !d->cand.eom)
+		track(&d->cand, n > 0, pw);
+	for (int i = 0; i < d->npend; i++)
+		if (!d->pend[i].eom && d->pend[i].nb < MAXBITS)
+			track(&d->pend[i], n > 0, pw);
+	if (d->have_cand && t - d->cand.ts > HOLD * d->T)
+		queue_sync(d);
+	if (++d->nbits < SYNC_BITS)
+		return;
+	int ez = __builtin_popcountll(d->reg ^ SYNC_ZCZC);
+	int en = __builtin_popcountll(d->reg ^ SYNC_NNNN);
+	int e = ez < en ? ez : en;
+	if (e > 10)
+		return;
+	/* the sync word (32 bits) itself must be clean enough too */
+	uint64_t diff = d->reg ^ (ez < en ? SYNC_ZCZC : SYNC_NNNN);
+	if (__builtin_popcountll(diff >> 32) > 6)
+		return;
+	int eom = en < ez;
+	if (d->have_cand) {
+		if (e < d->cand.errs)
+			d->have_cand = 0; /* a better one: it replaces the one held */
+		else
+			return;
+	}
+	if (t - d->last_sync[eom] < GUARD * d->T)
+		return;
+	d->cand = (struct pend){.ts = t, .T = d->T, .eom = eom, .errs = e, .plus = -1};
+	d->have_cand = 1;
+}
