@@ -229,7 +229,9 @@ listener_up() { eas-ctl -t 2 send ping >/dev/null 2>&1; }
 	[ "$status" -eq 0 ]
 	[ -z "$(capture_of "$pid" demo3)" ]
 	[ -n "$(capture_of "$pid" demo1)" ]
-	srv_wait 10 bash -c '! eas-watch check --stale 3 >/dev/null'
+	# (wait for CRITICAL itself: before the heartbeat is stale the check already says WARNING,
+	# since demo3 never heard an RWT)
+	srv_wait 10 bash -c 'eas-watch check --stale 3 >/dev/null; [ $? -eq 2 ]'
 	run eas-watch check --stale 3
 	echo "$output"
 	[ "$status" -eq 2 ]
