@@ -124,7 +124,7 @@ live_alert() {
 	jq -c 'select(.type == "recording")' "$tmp/out" >"$tmp/r"
 	path=$(jq -r .path "$tmp/r")
 	[[ "$path" == "$tmp/rec/"*"-TOR-"*.flac ]]
-	[ "$(file -b "$path" | cut -c1-4)" = "FLAC" ]
+	[ "$(head -c 4 "$path")" = fLaC ] # the FLAC stream marker (no file(1) on a minimal Debian)
 	[ "$(soxi -r "$path")" -eq 8000 ]
 	jqt '.ended_by == "eom"' "$tmp/r"
 	within "$(jq -r .duration_s "$tmp/r")" "$(echo "0.5 + $(seconds "$tmp/alert.s16" 8000) - 1" | bc -l)" 0.2
