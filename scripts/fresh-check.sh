@@ -11,7 +11,7 @@
 #                     (default /var/cache/eas-tools/bookworm-minbase; made once, ~3 min)
 #   EAS_FRESH_MIRROR  the Debian mirror (default: the first one this machine's apt uses)
 #   EAS_FRESH_KEEP=1  keep the scratch root afterwards (for a look inside), else it is removed
-#   EAS_RUN_SECONDS   how long `make run` keeps the station up (default 40), passed into the chroot
+#   EAS_RUN_SECONDS   how long `make run` keeps the station up (default 40), given to make run only
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${EAS_FRESH_CACHE:-/var/cache/eas-tools/bookworm-minbase}
@@ -110,20 +110,22 @@ mnt "$root/dev" --rbind /dev # with /dev/pts and /dev/shm under it
 for d in pts shm; do mountpoint -q "$root/dev/$d" || mnt "$root/dev/$d" --bind "/dev/$d"; done
 mnt "$root/tmp" -t tmpfs -o mode=1777 tmp
 
-# One README command in the chroot with a clean environment; sets rc and secs.
+# One README command in the chroot with a clean environment (plus NAME=VALUE... given after it);
+# sets rc and secs.
 in_root() {
+	cmd=$1
+	shift
 	t0=$(date +%s)
 	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		EAS_RUN_SECONDS="$run_seconds" \
-		/bin/sh -c "cd /work/eas-tools && $1" </dev/null
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" \
+		/bin/sh -c "cd /work/eas-tools && $cmd" </dev/null
 	rc=$?
 	secs=$(($(date +%s) - t0))
 }
 
 log=$root.log
 say "== make run (as the README says, first command on a fresh root; log $log.run)"
-in_root "make run" >"$log.run" 2>&1
+in_root "make run" EAS_RUN_SECONDS="$run_seconds" >"$log.run" 2>&1
 run_rc=$rc run_secs=$secs
 tail -n 25 "$log.run"
 say "== make check (log $log.check)"

@@ -27,10 +27,11 @@ descendants() {
 	done
 }
 
-# make run in the background, in a process group of its own (as a terminal's foreground job is).
+# make run in the background, in a process group of its own (as a terminal's foreground job is),
+# with no time limit unless one is given here (not one from the caller's environment).
 start_run() {
 	set -m
-	env EAS_RUN_PORT="$PORT" "$@" make -s --no-print-directory -C "$EAS_TOP" \
+	env -u EAS_RUN_SECONDS EAS_RUN_PORT="$PORT" "$@" make -s --no-print-directory -C "$EAS_TOP" \
 		BUILD="$(dirname "$EAS_BIN")" run >"$D/out" 2>&1 &
 	echo $! >"$D/run.pid"
 	set +m
