@@ -114,6 +114,13 @@ $(BUILD)/tests/test_ctl: tests/unit/test_ctl.c $(BUILD)/tools/eas-ctl/msg.o $(BU
 	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-ctl/msg.o \
 	  $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS) $(shell pkg-config --libs libcrypto $(LIB_PKGS)) -lm
 
+# bench/ctl.sh times eas-ctl's send path in one process too (no process start in the figure).
+$(BUILD)/bench/ctl_loop: bench/ctl_loop.c $(filter-out $(BUILD)/tools/eas-ctl/eas-ctl.o,\
+  $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/eas-ctl/*.c))) $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $^ \
+	  $(shell pkg-config --libs libcrypto $(LIB_PKGS)) -lm
+
 # Install what is missing; silent when everything is present.
 deps:
 	@sh scripts/deps.sh $(sort $(DEBS))
@@ -160,7 +167,7 @@ fuzz: $(BUILD)/gen/fips_table.c
 	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
 
 bench: deps
-	@$(MAKE) --no-print-directory AFTER_DEPS=1 all
+	@$(MAKE) --no-print-directory AFTER_DEPS=1 all $(BUILD)/bench/ctl_loop
 	@EAS_BIN=$(abspath $(BINDIR)) sh bench/run.sh
 
 # A live station on this box until Ctrl-C (EAS_RUN_SECONDS=N: N seconds, exit 0 iff all was up).
