@@ -140,7 +140,7 @@ sanitize: deps
 	$(MAKE) BUILD=build/san SAN=1 CFLAGS="-O1 -g" check
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
-FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/timeutil.c
+FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/lines_read.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
 # Four targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
@@ -157,8 +157,8 @@ fuzz: $(BUILD)/gen/fips_table.c
 	$(BUILD)/fuzz/fuzz_publine -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 \
 	  $(BUILD)/fuzz/corpus-publine fuzz/corpus-publine
 	$(FUZZ_CC) -Itools/eas-ctl $$(pkg-config --cflags yajl) -o $(BUILD)/fuzz/fuzz_ctl \
-	  fuzz/fuzz_ctl.c tools/eas-ctl/msg.c tools/eas-ctl/sign.c lib/json.c lib/timeutil.c \
-	  $$(pkg-config --libs yajl libcrypto) -lm
+	  fuzz/fuzz_ctl.c tools/eas-ctl/msg.c tools/eas-ctl/sign.c $(FUZZ_SRC) \
+	  $(BUILD)/gen/fips_table.c $$(pkg-config --libs yajl libcrypto) -lm
 	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
 	  $(BUILD)/fuzz/corpus-ctl fuzz/corpus-ctl
 	@mkdir -p $(BUILD)/fuzz/corpus-range

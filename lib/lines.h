@@ -164,14 +164,32 @@ struct eas_line_capture_info {
  * [format, codec, input_rate, input_channels], last_error. */
 void eas_line_capture(struct eas_json *j, const struct eas_line_capture_info *c);
 
-/* ---- reader ---- */
+/* ---- reader (lines_read.c) ---- */
 
 enum eas_field_type {
-	EAS_FIELD_STR,  /* a string: copied NUL-terminated into DEST (SIZE bytes) */
-	EAS_FIELD_NUM,  /* a number: strtod into *(double *)DEST */
-	EAS_FIELD_INT,  /* an integral number: *(int64_t *)DEST */
-	EAS_FIELD_BOOL, /* true/false: *(bool *)DEST */
-	EAS_FIELD_TIME, /* an RFC 3339 string (eas_parse_time): *(int64_t *)DEST, epoch ms */
+	EAS_FIELD_STR,   /* a string: copied NUL-terminated into DEST (SIZE bytes) */
+	EAS_FIELD_NUM,   /* a number: strtod into *(double *)DEST */
+	EAS_FIELD_INT,   /* an integral number within int64_t: *(int64_t *)DEST */
+	EAS_FIELD_BOOL,  /* true/false: *(bool *)DEST */
+	EAS_FIELD_TIME,  /* an RFC 3339 string (eas_parse_time): *(int64_t *)DEST, epoch ms */
+	EAS_FIELD_PAIRS, /* an object whose members are all strings, as name/value pairs into the
+	                    struct eas_pairs at DEST, in the order of the line; LEN gets how many.
+	                    A pair the rules of eas_line_read() refuse refuses the line. */
+};
+
+/* One member of an EAS_FIELD_PAIRS object (a command's "params", a source's "options"). */
+#define EAS_PAIR_NAME_MAX  32   /* bytes of a pair's name */
+#define EAS_PAIR_VALUE_MAX 1024 /* bytes of a pair's value */
+struct eas_pair {
+	char name[EAS_PAIR_NAME_MAX + 1];
+	char value[EAS_PAIR_VALUE_MAX + 1];
+};
+
+/* Where an EAS_FIELD_PAIRS row puts its pairs. */
+struct eas_pairs {
+	struct eas_pair *pair;            /* MAX rows */
+	size_t max;                       /* more members than this refuse the line */
+	int (*name_ok)(const char *name); /* NULL, or 1 when NAME is a usable pair name */
 };
 
 enum eas_field_state {
@@ -189,21 +207,40 @@ struct eas_field {
 	void *dest;
 	size_t size;                /* EAS_FIELD_STR: bytes of DEST, NUL included */
 	enum eas_field_state state; /* out */
-	size_t len;                 /* out, EAS_FIELD_STR when OK: length of the string */
+	size_t len;                 /* out when OK: STR, its length; PAIRS, how many pairs */
 };
 
 enum { EAS_LINE_OK = 0, EAS_LINE_BAD_JSON = -1, EAS_LINE_BAD_FIELDS = -2 };
+
+/* FLAGS of eas_line_read_flags(). */
+#define EAS_LINE_STRICT 1u /* see eas_line_read_flags() */
 
 /*
  * Check that LINE (LEN bytes, no newline needed) is exactly one JSON object
  * (strict RFC 8259, UTF-8 checked) and fill the NF rows of table F with its
  * top-level members of those names (nested ones are not looked at; the last
  * of duplicate members wins).  Numbers longer than 512 characters are BAD.
- * Returns EAS_LINE_OK, or EAS_LINE_BAD_JSON with a one-line reason in ERR
- * ("bad JSON near byte 12: ...", "not a JSON object").  No I/O.
+ * A PAIRS row's object is refused, with the reason, when a member is not a
+ * string ("parameter gain is not a string"), its value is longer than
+ * EAS_PAIR_VALUE_MAX or holds a NUL, its name is empty, longer than
+ * EAS_PAIR_NAME_MAX, holds a NUL or fails NAME_OK ("bad parameter name
+ * \"a-b\""), a name comes twice ("parameter gain given twice"), or there are
+ * more than MAX members ("more than 32 parameters").
+ * Returns EAS_LINE_OK; EAS_LINE_BAD_JSON with a one-line reason in ERR ("bad
+ * JSON near byte 12: ...", "not a JSON object"); EAS_LINE_BAD_FIELDS with the
+ * reason when refused.  On either failure the rows read before the fault
+ * keep what they got (a command's id can still answer its refusal); the
+ * others are ABSENT.  No I/O.
  */
 int eas_line_read(const char *line, size_t len, struct eas_field *f, int nf, char *err,
                   size_t errlen);
+
+/* The same with FLAGS: 0, or EAS_LINE_STRICT, under which a member of the table that
+ * comes twice ("member command given twice") or holds an array, or an object where its row
+ * is no PAIRS ("member seq is an array"), refuses the line (EAS_LINE_BAD_FIELDS) at once.
+ * eas-ctl reads its signed messages so: one reading of a member, never two. */
+int eas_line_read_flags(const char *line, size_t len, struct eas_field *f, int nf, unsigned flags,
+                        char *err, size_t errlen);
 
 /* 0 when S is a usable source name: 1..EAS_SOURCE_MAX bytes, no control characters. */
 int eas_source_check(const char *s);

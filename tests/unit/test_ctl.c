@@ -31,7 +31,7 @@ static void test_names(void)
 	CHECK(ctl_command_known("source_start") && ctl_command_known("ping"));
 	CHECK(!ctl_command_known("reboot"));
 	CHECK(ctl_command_has_source("source_delete") && !ctl_command_has_source("streaming_stop"));
-	struct ctl_param p;
+	struct eas_pair p;
 	char err[128];
 	CHECK(ctl_param_parse("gain=-3", &p, err, sizeof err) == 0);
 	CHECK_STR(p.name, "gain");
@@ -152,8 +152,9 @@ static void refused(const char *s, const char *why, const char *id)
 
 static void test_parse(void)
 {
-	refused("", "not JSON", "");
-	refused("not json", "not JSON", "");
+	refused("", "bad JSON", "");
+	refused("not json", "bad JSON", "");
+	refused("{\"command_id\":\"a1\",\"command\":", "bad JSON", "a1"); /* still answerable */
 	refused("[1]", "not a JSON object", "");
 	refused("{}", "missing \"command_id\"", "");
 	refused("{\"command_id\":\"../x\",\"command\":\"ping\"}", "bad \"command_id\"", "");

@@ -1,5 +1,6 @@
 /* test_lines.c: unit tests of the JSON lines (lib/lines.c): every line type written, then read back
- * through the field table; the alert line's header fields; the reader's states. */
+ * through the field table; the alert line's header fields; the reader's states, strict mode and
+ * name/value pairs. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -181,10 +182,11 @@ static void test_round_trip(void)
 	/* status */
 	struct eas_line_levels lv = {110250, -20.04, -3.01, false, true, 7, 4.5};
 	eas_line_status(&j, &lv, &a);
-	CHECK_STR(j.buf, "{\"type\":\"status\",\"source\":\"mon \\\"1\\\"\","
-	                 "\"time\":\"2026-05-03T16:45:10.123Z\",\"offset_s\":72.500,"
-	                 "\"samples\":110250,\"rms_dbfs\":-20.0,\"peak_dbfs\":-3.0,"
-	                 "\"silence\":false,\"clipping\":true,\"clipped_samples\":7,\"silence_s\":4.5}");
+	CHECK_STR(j.buf,
+	          "{\"type\":\"status\",\"source\":\"mon \\\"1\\\"\","
+	          "\"time\":\"2026-05-03T16:45:10.123Z\",\"offset_s\":72.500,"
+	          "\"samples\":110250,\"rms_dbfs\":-20.0,\"peak_dbfs\":-3.0,"
+	          "\"silence\":false,\"clipping\":true,\"clipped_samples\":7,\"silence_s\":4.5}");
 	CHECK(eas_line_read(j.buf, j.len, f, nf, err, sizeof err) == EAS_LINE_OK);
 	CHECK_STR(type, "status");
 	CHECK(samples == 110250 && rms == -20.0 && !silence && clipping);
@@ -256,6 +258,96 @@ static void test_reader(void)
 #undef READ
 }
 
+/* A pair name of [a-z] only, for the PAIRS tests. */
+static int lower_only(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 'a' || *s > 'z')
+			return 0;
+	return 1;
+}
+
+/* The reader's strict mode and its PAIRS rows (eas-ctl's commands are read so). */
+static void test_reader_strict(void)
+{
+	static struct eas_pair pair[3];
+	struct eas_pairs pairs = {pair, 3, lower_only};
+	char id[8];
+	int64_t seq = 0;
+	struct eas_field f[] = {
+	    {.name = "id", .type = EAS_FIELD_STR, .dest = id, .size = sizeof id},
+	    {.name = "params", .type = EAS_FIELD_PAIRS, .dest = &pairs},
+	    {.name = "seq", .type = EAS_FIELD_INT, .dest = &seq},
+	};
+#define READ(lit) eas_line_read_flags(lit, strlen(lit), f, 3, EAS_LINE_STRICT, err, sizeof err)
+#define REFUSED(lit, why)                                                                          \
+	do {                                                                                       \
+		err[0] = '\0';                                                                     \
+		CHECK(READ(lit) == EAS_LINE_BAD_FIELDS);                                           \
+		CHECK_STR(err, why);                                                               \
+	} while (0)
+	/* the nested object captured as name/value pairs, in order, escapes undone */
+	CHECK(READ("{\"id\":\"a1\",\"params\":{\"gain\":\"-3\",\"url\":\"a=\\\"b\\\"\"},"
+	           "\"seq\":7}") == EAS_LINE_OK);
+	CHECK(f[1].state == EAS_FIELD_OK && f[1].len == 2 && seq == 7);
+	CHECK_STR(pair[0].name, "gain");
+	CHECK_STR(pair[0].value, "-3");
+	CHECK_STR(pair[1].name, "url");
+	CHECK_STR(pair[1].value, "a=\"b\"");
+	CHECK(READ("{\"params\":{}}") == EAS_LINE_OK && f[1].state == EAS_FIELD_OK &&
+	      f[1].len == 0);
+	/* a member given twice: refused in strict mode, the last one wins without it */
+	REFUSED("{\"id\":\"a1\",\"seq\":1,\"id\":\"a2\"}", "member id given twice");
+	REFUSED("{\"id\":null,\"id\":\"a2\"}", "member id given twice");
+	REFUSED("{\"params\":{},\"params\":{}}", "member params given twice");
+	const char *twice = "{\"id\":\"a1\",\"id\":\"a2\"}";
+	CHECK(eas_line_read(twice, strlen(twice), f, 3, err, sizeof err) == EAS_LINE_OK);
+	CHECK_STR(id, "a2");
+	/* members the table does not name may repeat, and nest */
+	CHECK(READ("{\"x\":1,\"x\":[{\"y\":{}}],\"id\":\"a1\"}") == EAS_LINE_OK);
+	/* a container where a scalar is wanted, or an array for PAIRS */
+	REFUSED("{\"seq\":[1]}", "member seq is an array");
+	REFUSED("{\"id\":{}}", "member id is an object");
+	REFUSED("{\"params\":[]}", "member params is an array");
+	CHECK(READ("{\"params\":\"x\",\"seq\":null}") == EAS_LINE_OK);
+	CHECK(f[1].state == EAS_FIELD_BAD && f[2].state == EAS_FIELD_NULL);
+	/* the pairs' own rules */
+	REFUSED("{\"params\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\",\"d\":\"4\"}}",
+	        "more than 3 parameters");
+	REFUSED("{\"params\":{\"a\":1}}", "parameter a is not a string");
+	REFUSED("{\"params\":{\"a\":null}}", "parameter a is not a string");
+	REFUSED("{\"params\":{\"a\":{\"b\":\"c\"}}}", "parameter a is not a string");
+	REFUSED("{\"params\":{\"a\":[\"b\"]}}", "parameter a is not a string");
+	REFUSED("{\"params\":{\"a\":\"x\\u0000y\"}}", "parameter a too long or holds a NUL");
+	REFUSED("{\"params\":{\"Gain\":\"1\"}}", "bad parameter name \"Gain\"");
+	REFUSED("{\"params\":{\"\":\"1\"}}", "bad parameter name \"\"");
+	REFUSED("{\"params\":{\"a\\u0000b\":\"1\"}}", "bad parameter name \"a\"");
+	REFUSED("{\"params\":{\"abcdefghijklmnopqrstuvwxyzabcdefg\":\"1\"}}",
+	        "parameter name too long");
+	REFUSED("{\"params\":{\"a\":\"1\",\"a\":\"2\"}}", "parameter a given twice");
+	char big[EAS_PAIR_VALUE_MAX + 64];
+	snprintf(big, sizeof big, "{\"params\":{\"a\":\"%0*d\"}}", EAS_PAIR_VALUE_MAX, 0);
+	CHECK(READ(big) == EAS_LINE_OK && strlen(pair[0].value) == EAS_PAIR_VALUE_MAX);
+	snprintf(big, sizeof big, "{\"params\":{\"a\":\"%0*d\"}}", EAS_PAIR_VALUE_MAX + 1, 0);
+	REFUSED(big, "parameter a too long or holds a NUL");
+	/* pairs refuse the line in the lenient mode too */
+	const char *np = "{\"params\":{\"a\":true}}";
+	CHECK(eas_line_read(np, strlen(np), f, 3, err, sizeof err) == EAS_LINE_BAD_FIELDS);
+	/* what came before the fault is kept: a refusal can still name its id */
+	REFUSED("{\"id\":\"a1\",\"params\":{\"a\":2},\"seq\":3}", "parameter a is not a string");
+	CHECK(f[0].state == EAS_FIELD_OK && f[2].state == EAS_FIELD_ABSENT);
+	CHECK_STR(id, "a1");
+	CHECK(READ("{\"id\":\"a3\",\"seq\":") == EAS_LINE_BAD_JSON && f[0].state == EAS_FIELD_OK);
+	CHECK_STR(id, "a3");
+	CHECK(READ("[{\"id\":\"a1\"}]") == EAS_LINE_BAD_JSON);
+	CHECK_STR(err, "not a JSON object");
+	/* an integer out of int64_t is BAD, not clamped */
+	CHECK(READ("{\"seq\":9223372036854775807}") == EAS_LINE_OK && seq == INT64_MAX);
+	CHECK(READ("{\"seq\":9223372036854775808}") == EAS_LINE_OK && f[2].state == EAS_FIELD_BAD);
+#undef REFUSED
+#undef READ
+}
+
 /* eas-decode --record: the alert line's recording, and the recording line. */
 static void test_recording(void)
 {
@@ -296,6 +388,7 @@ int main(void)
 	test_alert_header_fields();
 	test_round_trip();
 	test_reader();
+	test_reader_strict();
 	test_recording();
 	return t_done("test_lines");
 }

@@ -8,16 +8,17 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "lines.h"
 #include "redis.h"
 
-#define CTL_ID_MAX      64    /* bytes of a command id */
-#define CTL_NAME_MAX    63    /* bytes of a source or listener name (two and a colon fit a key) */
-#define CTL_CMD_MAX     32    /* bytes of a command name */
-#define CTL_SENDER_MAX  128   /* bytes of the sender ("user@host") */
-#define CTL_PARAMS_MAX  32    /* parameters per command */
-#define CTL_PNAME_MAX   32    /* bytes of a parameter name */
-#define CTL_PVAL_MAX    1024  /* bytes of a parameter value */
-#define CTL_MESSAGE_MAX 1024  /* bytes of a reply's message */
+#define CTL_ID_MAX      64  /* bytes of a command id */
+#define CTL_NAME_MAX    63  /* bytes of a source or listener name (two and a colon fit a key) */
+#define CTL_CMD_MAX     32  /* bytes of a command name */
+#define CTL_SENDER_MAX  128 /* bytes of the sender ("user@host") */
+#define CTL_PARAMS_MAX  32  /* parameters per command */
+#define CTL_PNAME_MAX   EAS_PAIR_NAME_MAX  /* bytes of a parameter name (32) */
+#define CTL_PVAL_MAX    EAS_PAIR_VALUE_MAX /* bytes of a parameter value (1024) */
+#define CTL_MESSAGE_MAX 1024               /* bytes of a reply's message */
 #define CTL_MSG_MAX     65536 /* bytes of a whole command or reply; longer ones are refused */
 #define CTL_KEY_MAX     512   /* bytes of the shared key */
 #define CTL_KEY_MIN     16
@@ -40,10 +41,7 @@ int ctl_command_has_source(const char *s);
 
 /* ---- messages (msg.c, sign.c) ---- */
 
-struct ctl_param {
-	char name[CTL_PNAME_MAX + 1];
-	char value[CTL_PVAL_MAX + 1];
-};
+/* A parameter of a command is a struct eas_pair (lib/lines): name and value. */
 
 /* A command as sent on the command channel. */
 struct ctl_cmd {
@@ -55,7 +53,7 @@ struct ctl_cmd {
 	int64_t seq;               /* 0 when there is no source */
 	int64_t ts_ms;             /* "timestamp", epoch ms */
 	int nparams;
-	struct ctl_param params[CTL_PARAMS_MAX];
+	struct eas_pair params[CTL_PARAMS_MAX];
 	bool has_sig; /* the message carried a "sig" member */
 };
 
@@ -157,7 +155,7 @@ struct ctl_opts {
 /* Send command COMMAND about SOURCE (may be NULL) with NPARAMS parameters,
  * print the replies.  Returns an exit code (enum eas_exit). */
 int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
-             const struct ctl_param *params, int nparams);
+             const struct eas_pair *params, int nparams);
 /* Listen until SIGINT/SIGTERM.  Returns an exit code. */
 int ctl_listen(const struct ctl_opts *o);
 /* `source ACTION ARGS...`.  Returns an exit code. */
@@ -167,6 +165,6 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv);
 redisReply *ctl_must(redisContext *rc, int argc, const char **argv);
 
 /* Parse NAME=VALUE into P.  Returns 0, or -1 with a reason in ERR. */
-int ctl_param_parse(const char *arg, struct ctl_param *p, char *err, size_t errlen);
+int ctl_param_parse(const char *arg, struct eas_pair *p, char *err, size_t errlen);
 
 #endif

@@ -90,7 +90,7 @@ static int seconds(const char *opt, const char *arg, double lo, double hi, doubl
 int main(int argc, char **argv)
 {
 	static unsigned char keybuf[CTL_KEY_MAX];
-	static struct ctl_param params[CTL_PARAMS_MAX];
+	static struct eas_pair params[CTL_PARAMS_MAX];
 	static char hostname[256];
 	enum { O_PREFIX = 256, O_TO, O_HTIMEOUT, O_WINDOW, O_VERSION };
 	static const struct option longopts[] = {

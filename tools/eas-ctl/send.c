@@ -109,7 +109,7 @@ static void on_reply(struct wait *w, const char *msg, size_t len)
 }
 
 int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
-             const struct ctl_param *params, int nparams)
+             const struct eas_pair *params, int nparams)
 {
 	static struct ctl_cmd c;
 	struct eas_keys keys;

@@ -12,7 +12,7 @@
 #include "log.h"
 
 /* The config of a source: {"name":..,"input":..,"rate":HZ,"options":{NAME:VALUE,...}}. */
-static int config_write(const char *name, const char *input, long rate, const struct ctl_param *p,
+static int config_write(const char *name, const char *input, long rate, const struct eas_pair *p,
                         int n, struct eas_json *j)
 {
 	eas_json_reset(j);
@@ -81,7 +81,7 @@ static int list(const struct ctl_opts *o, redisContext *rc, const char *hash)
 
 int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 {
-	static struct ctl_param params[CTL_PARAMS_MAX];
+	static struct eas_pair params[CTL_PARAMS_MAX];
 	struct eas_keys keys;
 	char err[512], desc[512];
 	if (argc < 1) {
