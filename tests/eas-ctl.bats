@@ -4,6 +4,7 @@
 
 load helpers
 load lib-servers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	D=$BATS_TEST_TMPDIR
@@ -81,6 +82,24 @@ sign() {
 	printf '%s,"sig":"%s"}' "$1" "$sig"
 }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+
+@test "eas-ctl: an unknown option, no sub-command or an unknown one: the reason and a hint, not the usage" {
+	for args in --bogus "" frobnicate "-t 0 send ping" "source" "source frob"; do
+		# shellcheck disable=SC2086 # the words of args are the arguments
+		run --separate-stderr eas-ctl $args
+		[ "$status" -eq 2 ] || { echo "[$args]: $status"; false; }
+		[ -z "$output" ]
+		[ "${#stderr_lines[@]}" -eq 2 ] || { echo "[$args]: $stderr"; false; }
+		[ "${stderr_lines[1]}" = "Try 'eas-ctl --help' for more information." ]
+		[[ "$stderr" != *"Usage:"* ]]
+	done
+	run --separate-stderr eas-ctl --bogus
+	[[ "${stderr_lines[0]}" == *"unrecognized option '--bogus'" ]]
+	run --separate-stderr eas-ctl
+	[ "${stderr_lines[0]}" = "eas-ctl: no sub-command given (send, listen or source)" ]
+	run --separate-stderr eas-ctl frobnicate
+	[ "${stderr_lines[0]}" = "eas-ctl: unknown sub-command frobnicate (send, listen or source)" ]
+}
 
 @test "eas-ctl: -h, --version, bad usage" {
 	run eas-ctl -h
@@ -368,6 +387,22 @@ stop_capture() {
 	grep -q "message of 2000" "$D/a1.log"
 	[ ! -e "$D/record" ]
 	kill -0 "$(cat "$D/a1.bgpid")"
+}
+
+@test "eas-ctl: source list and get to a closed pipe stop quietly with status 0" {
+	rcli "$R" hset "$K_SOURCES" fm1 '{"name":"fm1","input":"alsa:hw:1"}' >/dev/null
+	for args in "source list" "--json source list" "source get fm1"; do
+		# the reader is gone before eas-ctl writes: the write fails with EPIPE
+		# shellcheck disable=SC2086 # the words of args are the arguments
+		{
+			sleep 0.3
+			st=0
+			eas-ctl $args 2>"$D/err" || st=$?
+			echo "$st" >"$D/st"
+		} | true
+		[ "$(cat "$D/st")" = 0 ] || { echo "[$args]: $(cat "$D/st")"; cat "$D/err"; false; }
+		[ ! -s "$D/err" ] || { echo "[$args]:"; cat "$D/err"; false; }
+	done
 }
 
 @test "eas-ctl: source add/update/get/list/start/stop/delete round trip through a listener" {

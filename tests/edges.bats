@@ -238,7 +238,7 @@ encode_half() {
 }
 
 @test "unknown options: the same hint in every tool, not the whole usage" {
-	for t in eas-capture eas-decode eas-encode eas-publish; do
+	for t in eas-capture eas-decode eas-encode eas-publish eas-ctl; do
 		run --separate-stderr "$t" --bogus </dev/null
 		[ "$status" -eq 2 ] || { echo "$t: $status"; false; }
 		[ -z "$output" ]

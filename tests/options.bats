@@ -4,7 +4,7 @@
 # Man pages are read as files (man_text), not through man(1).
 load helpers
 
-TOOLS="eas-capture eas-decode eas-encode eas-publish"
+TOOLS="eas-capture eas-decode eas-encode eas-publish eas-ctl"
 
 # The options TOOL's --help names: -x and --long-name, one a line.
 help_options() {

@@ -1,6 +1,5 @@
 /* eas-ctl.c: the station's command plane: `send` a confirmed, signed, ordered command, `listen`
  * for commands and run a handler, manage the configured audio `source`s.  Options and dispatch. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +54,7 @@ static int load_key(const char *path, unsigned char *buf, size_t *len)
 	struct stat st;
 	char err[512], line[CTL_KEY_MAX + 2];
 	if (stat(path, &st) < 0) {
-		log_error("key file %s: %s", path, strerror(errno));
+		log_error_errno("key file %s", path);
 		return -1;
 	}
 	if (st.st_mode & 077) {
@@ -78,12 +77,11 @@ static int load_key(const char *path, unsigned char *buf, size_t *len)
 	return 0;
 }
 
+/* OPT's ARG as seconds in LO..HI into *OUT: 0, or the usage error's exit code (2). */
 static int seconds(const char *opt, const char *arg, double lo, double hi, double *out)
 {
-	if (eas_parse_double(arg, lo, hi, out) < 0) {
-		log_error("%s wants seconds in %g..%g, not %s", opt, lo, hi, arg);
-		return -1;
-	}
+	if (eas_parse_double(arg, lo, hi, out) < 0)
+		return eas_usage_error("%s wants seconds in %g..%g, not %s", opt, lo, hi, arg);
 	return 0;
 }
 
@@ -128,7 +126,7 @@ int main(int argc, char **argv)
 			keyfile = optarg;
 			break;
 		case 't':
-			if (seconds("--timeout", optarg, 0.01, 86400, &o.timeout_s) < 0)
+			if (seconds("--timeout", optarg, 0.01, 86400, &o.timeout_s))
 				return EAS_EXIT_USAGE;
 			break;
 		case O_TO:
@@ -144,12 +142,11 @@ int main(int argc, char **argv)
 			o.exec = optarg;
 			break;
 		case O_HTIMEOUT:
-			if (seconds("--handler-timeout", optarg, 0.1, 3600, &o.handler_timeout_s) <
-			    0)
+			if (seconds("--handler-timeout", optarg, 0.1, 3600, &o.handler_timeout_s))
 				return EAS_EXIT_USAGE;
 			break;
 		case O_WINDOW:
-			if (seconds("--window", optarg, 1, 86400, &o.window_s) < 0)
+			if (seconds("--window", optarg, 1, 86400, &o.window_s))
 				return EAS_EXIT_USAGE;
 			break;
 		case 'r':
@@ -165,28 +162,21 @@ int main(int argc, char **argv)
 			printf("eas-ctl %s\n", EAS_VERSION);
 			return EAS_EXIT_OK;
 		default:
-			usage(stderr);
-			return EAS_EXIT_USAGE;
+			return eas_usage_hint();
 		}
 	}
 	eas_log_set_level(EAS_LOG_WARN + verbose);
-	if (optind >= argc) {
-		usage(stderr);
-		return EAS_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return eas_usage_error("no sub-command given (send, listen or source)");
 	const char *sub = argv[optind++];
-	if (o.prefix && strlen(o.prefix) > EAS_KEYS_PREFIX_MAX) {
-		log_error("--prefix longer than %d bytes", EAS_KEYS_PREFIX_MAX);
-		return EAS_EXIT_USAGE;
-	}
-	if (o.to && !ctl_name_ok(o.to)) {
-		log_error("bad listener name for --to: %s", o.to);
-		return EAS_EXIT_USAGE;
-	}
-	if (eas_redis_conf_init(&o.conf, url, NULL, NULL, NULL, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return EAS_EXIT_USAGE;
-	}
+	if (strcmp(sub, "send") && strcmp(sub, "listen") && strcmp(sub, "source"))
+		return eas_usage_error("unknown sub-command %s (send, listen or source)", sub);
+	if (o.prefix && strlen(o.prefix) > EAS_KEYS_PREFIX_MAX)
+		return eas_usage_error("--prefix longer than %d bytes", EAS_KEYS_PREFIX_MAX);
+	if (o.to && !ctl_name_ok(o.to))
+		return eas_usage_error("bad listener name for --to: %s", o.to);
+	if (eas_redis_conf_init(&o.conf, url, NULL, NULL, NULL, err, sizeof err) < 0)
+		return eas_usage_error("%s", err);
 	if (keyfile && *keyfile) {
 		if (load_key(keyfile, keybuf, &o.key.len) < 0)
 			return EAS_EXIT_USAGE;
@@ -198,29 +188,24 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(sub, "listen")) {
-		if (optind != argc || !o.exec) {
-			log_error("listen takes --exec HANDLER and no arguments");
-			return EAS_EXIT_USAGE;
-		}
+		if (optind != argc || !o.exec)
+			return eas_usage_error("listen takes --exec HANDLER and no arguments");
 		if (!o.name) {
 			gethostname(hostname, sizeof hostname - 1);
 			o.name = hostname;
 		}
-		if (!ctl_name_ok(o.name)) {
-			log_error("bad listener name %s (--name): 1..%d of A-Z a-z 0-9 . _ -",
-			          o.name, CTL_NAME_MAX);
-			return EAS_EXIT_USAGE;
-		}
+		if (!ctl_name_ok(o.name))
+			return eas_usage_error(
+			    "bad listener name %s (--name): 1..%d of A-Z a-z 0-9 . _ -", o.name,
+			    CTL_NAME_MAX);
 		return ctl_listen(&o);
 	}
 	/* The sender fails fast: an unreachable or silent Redis is an error within ~2 s. */
 	o.conf.connect_timeout_ms = 1000;
 	o.conf.io_timeout_ms = 1000;
 	if (!strcmp(sub, "send")) {
-		if (optind >= argc) {
-			log_error("send needs a COMMAND");
-			return EAS_EXIT_USAGE;
-		}
+		if (optind >= argc)
+			return eas_usage_error("send needs a COMMAND");
 		const char *command = argv[optind++];
 		const char *source = NULL;
 		if (optind < argc && !strchr(argv[optind], '='))
@@ -228,21 +213,13 @@ int main(int argc, char **argv)
 		int n = 0;
 		for (; optind < argc; optind++, n++) {
 			if (n >= CTL_PARAMS_MAX ||
-			    ctl_param_parse(argv[optind], &params[n], err, sizeof err) < 0) {
-				log_error("%s", n >= CTL_PARAMS_MAX ? "too many parameters" : err);
-				return EAS_EXIT_USAGE;
-			}
+			    ctl_param_parse(argv[optind], &params[n], err, sizeof err) < 0)
+				return eas_usage_error(
+				    "%s", n >= CTL_PARAMS_MAX ? "too many parameters" : err);
 		}
 		return ctl_send(&o, command, source, params, n);
 	}
-	if (!strcmp(sub, "source")) {
-		if (rate && eas_parse_long(rate, 8000, 48000, &o.rate_hz) < 0) {
-			log_error("--rate wants 8000..48000 Hz, not %s", rate);
-			return EAS_EXIT_USAGE;
-		}
-		return ctl_source(&o, argc - optind, argv + optind);
-	}
-	log_error("unknown sub-command %s (send, listen or source)", sub);
-	usage(stderr);
-	return EAS_EXIT_USAGE;
+	if (rate && eas_parse_long(rate, 8000, 48000, &o.rate_hz) < 0)
+		return eas_usage_error("--rate wants 8000..48000 Hz, not %s", rate);
+	return ctl_source(&o, argc - optind, argv + optind);
 }

@@ -117,23 +117,20 @@ int ctl_send(const struct ctl_opts *o, const char *command, const char *source,
 	int rc = EAS_EXIT_FAIL;
 	memset(&c, 0, sizeof c);
 	if (!ctl_command_known(command)) {
-		log_error("unknown command %s", command);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("unknown command %s", command);
 	}
 	if (ctl_command_has_source(command) != (source != NULL)) {
-		log_error("%s %s", command,
-		          source ? "takes no SOURCE" : "needs a SOURCE (the source's name)");
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("%s %s", command,
+		                       source ? "takes no SOURCE"
+		                              : "needs a SOURCE (the source's name)");
 	}
 	if (source && !ctl_name_ok(source)) {
-		log_error(
+		return eas_usage_error(
 		    "bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
 		    source, CTL_NAME_MAX);
-		return EAS_EXIT_USAGE;
 	}
 	if (nparams > CTL_PARAMS_MAX) {
-		log_error("more than %d parameters", CTL_PARAMS_MAX);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("more than %d parameters", CTL_PARAMS_MAX);
 	}
 	eas_keys_init(&keys, o->prefix);
 	eas_redis_describe(&o->conf, desc, sizeof desc);

@@ -1,5 +1,6 @@
 /* source.c: eas-ctl source: the operator's interface to the configured audio sources (one JSON
  * config per source in the sources hash): write the config, then send the matching command. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,18 @@ static int config_write(const char *name, const char *input, long rate, const st
 	eas_json_obj_end(j);
 	eas_json_obj_end(j);
 	return j->oom ? -1 : 0;
+}
+
+/* The exit code once a listing is on stdout: 0, also when its reader went away (a closed pipe
+ * ends it quietly, as in every eas-tools program); 1 with the reason when it cannot be written. */
+static int out_status(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return EAS_EXIT_OK;
+	if (errno == EPIPE)
+		return EAS_EXIT_OK;
+	log_error_errno("cannot write the listing");
+	return EAS_EXIT_FAIL;
 }
 
 /* `source list`: a table for people, or each config as a JSON line. */
@@ -75,8 +88,7 @@ static int list(const struct ctl_opts *o, redisContext *rc, const char *hash)
 		printf("%-24s %6s  %s\n", last, hz, input);
 	}
 	freeReplyObject(r);
-	fflush(stdout);
-	return ferror(stdout) ? EAS_EXIT_FAIL : EAS_EXIT_OK;
+	return out_status();
 }
 
 int ctl_source(const struct ctl_opts *o, int argc, char **argv)
@@ -85,38 +97,34 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 	struct eas_keys keys;
 	char err[512], desc[512];
 	if (argc < 1) {
-		log_error("source wants add, update, delete, start, stop, list or get");
-		return EAS_EXIT_USAGE;
+		return eas_usage_error(
+		    "source wants add, update, delete, start, stop, list or get");
 	}
 	const char *act = argv[0];
 	bool is_list = !strcmp(act, "list"), is_set = !strcmp(act, "add") || !strcmp(act, "update");
 	bool known = is_list || is_set || !strcmp(act, "delete") || !strcmp(act, "start") ||
 	             !strcmp(act, "stop") || !strcmp(act, "get");
 	if (!known) {
-		log_error("unknown source action %s", act);
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("unknown source action %s", act);
 	}
 	if (is_list ? argc != 1 : is_set ? argc < 3 : argc != 2) {
-		log_error("usage: source %s%s", act,
-		          is_list  ? ""
-		          : is_set ? " NAME INPUT [-r HZ] [NAME=VALUE ...]"
-		                   : " NAME");
-		return EAS_EXIT_USAGE;
+		return eas_usage_error("usage: source %s%s", act,
+		                       is_list  ? ""
+		                       : is_set ? " NAME INPUT [-r HZ] [NAME=VALUE ...]"
+		                                : " NAME");
 	}
 	const char *name = is_list ? NULL : argv[1];
 	if (name && !ctl_name_ok(name)) {
-		log_error(
+		return eas_usage_error(
 		    "bad source name %s: 1..%d of A-Z a-z 0-9 . _ -, not starting with . or -",
 		    name, CTL_NAME_MAX);
-		return EAS_EXIT_USAGE;
 	}
 	int n = 0;
 	if (is_set) {
 		/* The command's parameters: input, rate, then the options. */
 		snprintf(params[n].name, sizeof params[n].name, "%s", EAS_SCF_INPUT);
 		if (strlen(argv[2]) > CTL_PVAL_MAX) {
-			log_error("INPUT longer than %d bytes", CTL_PVAL_MAX);
-			return EAS_EXIT_USAGE;
+			return eas_usage_error("INPUT longer than %d bytes", CTL_PVAL_MAX);
 		}
 		snprintf(params[n++].value, sizeof params[0].value, "%s", argv[2]);
 		if (o->rate_hz) {
@@ -126,14 +134,13 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 		for (int i = 3; i < argc; i++, n++) {
 			if (n >= CTL_PARAMS_MAX ||
 			    ctl_param_parse(argv[i], &params[n], err, sizeof err) < 0) {
-				log_error("%s", n >= CTL_PARAMS_MAX ? "too many options" : err);
-				return EAS_EXIT_USAGE;
+				return eas_usage_error(
+				    "%s", n >= CTL_PARAMS_MAX ? "too many options" : err);
 			}
 			if (!strcmp(params[n].name, EAS_SCF_INPUT) ||
 			    !strcmp(params[n].name, EAS_SCF_RATE)) {
-				log_error("give %s as INPUT or --rate, not as an option",
-				          params[n].name);
-				return EAS_EXIT_USAGE;
+				return eas_usage_error(
+				    "give %s as INPUT or --rate, not as an option", params[n].name);
 			}
 		}
 	}
@@ -160,8 +167,7 @@ int ctl_source(const struct ctl_opts *o, int argc, char **argv)
 		const char *a[] = {"HGET", keys.sources, name};
 		if ((r = ctl_must(rc, 3, a)) && r->type == REDIS_REPLY_STRING) {
 			printf("%s\n", r->str);
-			fflush(stdout);
-			ret = ferror(stdout) ? EAS_EXIT_FAIL : EAS_EXIT_OK;
+			ret = out_status();
 		} else if (r) {
 			why = "no such source";
 		}
