@@ -35,12 +35,16 @@ alert_at() {
 publish() { eas-publish -q -u "$URL" "$@"; }
 
 # healthy SOURCE...: each source publishes a status line now and has heard an RWT two days ago.
+# The status lines come from an eas-publish of their own, so that their spool_bytes is 0 (with
+# the RWT lines in the same run, one may still wait for Redis's answer when a status is written).
 healthy() {
 	local s t
 	t=$(($(now_s) - 2 * 86400))
 	for s in "$@"; do
-		status_line "$s"
 		alert_at "rwt-$s-$t" "$s" RWT "$t"
+	done | publish
+	for s in "$@"; do
+		status_line "$s"
 	done | publish
 }
 
