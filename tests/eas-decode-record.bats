@@ -260,7 +260,10 @@ live_alert() {
 		"--record-pre 11" "--record-max abc"; do
 		run --separate-stderr eas-decode --record "$tmp/rec" $args /dev/null
 		[ "$status" -eq 2 ] || { echo "$args: $status"; false; }
-		[[ "$stderr" == *"invalid --record-"* ]]
+		# one line that says what is wrong, then the usage hint, as every other option
+		[ "${#stderr_lines[@]}" -eq 2 ] || { echo "$args: $stderr"; false; }
+		[[ "${stderr_lines[0]}" == "eas-decode: invalid --record-"* ]]
+		[ "${stderr_lines[1]}" = "Try 'eas-decode --help' for more information." ]
 	done
 	run --separate-stderr eas-decode --record-pre 2 /dev/null
 	[ "$status" -eq 2 ]
@@ -269,6 +272,8 @@ live_alert() {
 	[ "$status" -eq 2 ]
 	run --separate-stderr eas-decode --record "" /dev/null
 	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == 'eas-decode: invalid --record "": a directory name, at most '*' bytes' ]]
+	[ "${stderr_lines[1]}" = "Try 'eas-decode --help' for more information." ]
 	# without --record, no recording field
 	eas-encode "$H" | eas-decode --status-interval 0 | jq -se 'map(select(.type == "alert"))[0] | has("recording") | not'
 }

@@ -7,28 +7,12 @@ load helpers
 load lib-servers
 
 setup() {
-	D=$BATS_TEST_TMPDIR
-	SRV_LIST="$D/srv.list"
-	R="$D/r"
-	URL="unix://$R/redis.sock"
+	srv_setup
 }
 
 teardown() {
-	# server processes this test stopped with SIGSTOP: let them go so that they can be shut down
-	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
-	# publishers and generators started in the background by this test
-	for f in "$D"/*.bgpid; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	bg_cleanup # publishers and generators in the background, servers stopped with SIGSTOP
 	srv_cleanup
-}
-
-# bg NAME COMMAND...: run COMMAND in the background, its pid in $D/NAME.bgpid.
-bg() {
-	local name=$1
-	shift
-	"$@" &
-	echo $! >"$D/$name.bgpid"
 }
 
 # wait_pid NAME SECONDS: wait for background NAME to exit; its status in $BG_STATUS.

@@ -8,10 +8,7 @@ load helpers
 load lib-servers
 
 setup() {
-	D=$BATS_TEST_TMPDIR
-	SRV_LIST="$D/srv.list"
-	R="$D/r"
-	URL="unix://$R/redis.sock"
+	srv_setup
 	export EAS_REDIS_URL=$URL
 	unset EAS_PREFIX
 	ART="$EAS_TOP/build/test-artifacts"
@@ -22,9 +19,6 @@ teardown() {
 	[ -f "$D/lighttpd.pid" ] && kill "$(cat "$D/lighttpd.pid")" 2>/dev/null
 	srv_cleanup
 }
-
-now_s() { date +%s; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; }
 
 # lighttpd_start: lighttpd on a free loopback port with cgi/lighttpd-eas.conf as shipped, its
 # paths pointed at this tree; sets BASE (the dashboard's URL).
@@ -73,8 +67,8 @@ station() {
 		printf '{"type":"status","source":"wxr-detroit","time":"%s","rms_dbfs":-31.2,"silence":false,"clipping":false}\n' "$(iso $((t - 900)))"
 		printf '{"type":"status","source":"wxr-cleveland","rms_dbfs":-22.4,"silence":false,"clipping":false}\n'
 	} | eas-publish -q -u "$URL"
-	rcli "$R" set eas:heartbeat:wxr-detroit $((t - 900)) >/dev/null
-	rcli "$R" hset eas:sources wxr-cleveland '{}' wxr-detroit '{}' wxr-toledo '{}' >/dev/null
+	rcli "$R" set "$(key heartbeat wxr-detroit)" $((t - 900)) >/dev/null
+	rcli "$R" hset "$K_SOURCES" wxr-cleveland '{}' wxr-detroit '{}' wxr-toledo '{}' >/dev/null
 }
 
 @test "dashboard: lighttpd serves the page; Chromium shows the active alert first, stale and never-heard sources, recent alerts" {
@@ -114,14 +108,14 @@ station() {
 	evil_img='<img src=x onerror="console.log(`XSS-RAN-2`);document.title=1">'
 	evil_amp='& "quotes" '"'single'"' &amp; <b>bold</b>'
 	# a status line under a hostile source name, written as eas-publish would
-	rcli "$R" hset eas:metrics "$evil_src" '{"type":"status","rms_dbfs":-20}' >/dev/null
-	rcli "$R" set "eas:heartbeat:$evil_src" "$t" EX 60 >/dev/null
-	rcli "$R" hset "eas:last:$evil_src" '<b>X' "$t" >/dev/null
+	rcli "$R" hset "$K_METRICS" "$evil_src" '{"type":"status","rms_dbfs":-20}' >/dev/null
+	rcli "$R" set "$(key heartbeat "$evil_src")" "$t" EX 60 >/dev/null
+	rcli "$R" hset "$(key last "$evil_src")" '<b>X' "$t" >/dev/null
 	# an active alert straight into the stream, hostile in every field the page shows
 	json=$(jq -cn --arg s "$evil_img" --arg e "$(iso $((t + 1800)))" --arg now "$(iso "$t")" \
 		'{type:"alert", raw:("ZCZC-<script>" + $s), event:"<i>X", id:"<id&\"x\">", source:$s, time:$now, expires:$e}')
-	rcli "$R" xadd eas:alerts '*' json "$json" type alert id '<id&"x">' source "$evil_img" >/dev/null
-	rcli "$R" sadd 'eas:heard:<id&"x">' "$evil_img" "$evil_amp" >/dev/null
+	rcli "$R" xadd "$K_ALERTS" '*' json "$json" type alert id '<id&"x">' source "$evil_img" >/dev/null
+	rcli "$R" sadd "$(key heard '<id&"x">')" "$evil_img" "$evil_amp" >/dev/null
 	lighttpd_start
 	chrome --dump-dom "$BASE" >"$D/dom.html"
 	dom=$(tr '\n' ' ' <"$D/dom.html")
@@ -155,13 +149,13 @@ station() {
 
 @test "health endpoint: 200 when every source is live, 503 naming the stale one, 503 when Redis is down" {
 	station
-	rcli "$R" hdel eas:sources wxr-detroit wxr-toledo >/dev/null
+	rcli "$R" hdel "$K_SOURCES" wxr-detroit wxr-toledo >/dev/null
 	lighttpd_start
 	run curl -s -o "$D/h.json" -w '%{http_code} %{content_type}' "${BASE}health.cgi"
 	cat "$D/h.json"
 	[ "$output" = "200 application/json" ]
 	jq -e '.code == 0 or .code == 1' "$D/h.json"
-	rcli "$R" hset eas:sources wxr-detroit '{}' >/dev/null
+	rcli "$R" hset "$K_SOURCES" wxr-detroit '{}' >/dev/null
 	run curl -s -o "$D/h.json" -w '%{http_code}' "${BASE}health.cgi"
 	cat "$D/h.json"
 	[ "$output" = 503 ]
@@ -196,7 +190,7 @@ for i in range(10000):
         "event": "SVR", "id": "b%05d" % i, "source": "wxr%d" % (i % 5), "time": iso(t - 10000 + i),
         "expires": iso(t - 10000 + i + 1800)}))
 PY
-	[ "$(rcli "$R" xlen eas:alerts)" -ge 10000 ]
+	[ "$(rcli "$R" xlen "$K_ALERTS")" -ge 10000 ]
 	start=$(date +%s%N)
 	eas-watch html -n 20 >"$D/page.html"
 	ms=$((($(date +%s%N) - start) / 1000000))

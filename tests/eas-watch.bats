@@ -7,32 +7,15 @@ load helpers
 load lib-servers
 
 setup() {
-	D=$BATS_TEST_TMPDIR
-	SRV_LIST="$D/srv.list"
-	R="$D/r"
-	URL="unix://$R/redis.sock"
+	srv_setup
 	export EAS_REDIS_URL=$URL
 	unset EAS_PREFIX
 }
 
 teardown() {
-	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
-	for f in "$D"/*.bgpid; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	bg_cleanup
 	srv_cleanup
 }
-
-# bg NAME COMMAND...: run COMMAND in the background, its pid in $D/NAME.bgpid (killed in teardown).
-bg() {
-	local name=$1
-	shift
-	"$@" &
-	echo $! >"$D/$name.bgpid"
-}
-
-now_s() { date +%s; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; } # epoch seconds -> RFC 3339
 
 # status_line SOURCE [RMS] [SILENCE] [CLIPPING] [EPOCH]: an eas-decode status line.
 status_line() {
@@ -52,12 +35,16 @@ alert_at() {
 publish() { eas-publish -q -u "$URL" "$@"; }
 
 # healthy SOURCE...: each source publishes a status line now and has heard an RWT two days ago.
+# The status lines come from an eas-publish of their own, so that their spool_bytes is 0 (with
+# the RWT lines in the same run, one may still wait for Redis's answer when a status is written).
 healthy() {
 	local s t
 	t=$(($(now_s) - 2 * 86400))
 	for s in "$@"; do
-		status_line "$s"
 		alert_at "rwt-$s-$t" "$s" RWT "$t"
+	done | publish
+	for s in "$@"; do
+		status_line "$s"
 	done | publish
 }
 
@@ -135,7 +122,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	run eas-watch check --stale 3
 	echo "$output"
 	[ "$status" -eq 0 ]
-	hb=$(rcli "$R" get eas:heartbeat:wxr2)
+	hb=$(rcli "$R" get "$(key heartbeat wxr2)")
 	until [ "$status" -eq 2 ]; do
 		sleep 0.1
 		run eas-watch check --stale 3
@@ -165,7 +152,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[ "$status" -eq 2 ]
 	echo "$output" | jq -e '.state == "CRITICAL" and .code == 2 and .critical == ["wxr9 never published"] and (.summary | startswith("EAS CRITICAL - wxr9"))' 
 	# the same from the sources hash (eas-ctl's) instead of --source
-	rcli "$R" hset eas:sources wxr1 '{}' wxr8 '{}' >/dev/null
+	rcli "$R" hset "$K_SOURCES" wxr1 '{}' wxr8 '{}' >/dev/null
 	run eas-watch check
 	echo "$output"
 	[ "$status" -eq 2 ]
@@ -216,7 +203,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 		alert_at tor-new wxr1 TOR "$(now_s)"
 	} | publish --maxlen 1
 	# the RWT is older than the stream keeps: the time comes from eas-publish's hash
-	rcli "$R" hget eas:last:wxr1 RWT | grep -qx "$t"
+	rcli "$R" hget "$(key last wxr1)" RWT | grep -qx "$t"
 	run eas-watch check
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -258,13 +245,13 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 @test "eas-watch check: a control listener whose liveness key expired is WARNING" {
 	redis_start "$R"
 	healthy wxr1
-	rcli "$R" set eas:ctl:listener:box1 1 EX 30 >/dev/null
-	rcli "$R" set eas:ctl:listener:box2 1 EX 30 >/dev/null
+	rcli "$R" set "$(key ctl:listener box1)" 1 EX 30 >/dev/null
+	rcli "$R" set "$(key ctl:listener box2)" 1 EX 30 >/dev/null
 	run eas-watch check --listener box1 --listener box2
 	[ "$status" -eq 0 ]
 	# box2 stops refreshing its key: it expires
-	rcli "$R" pexpire eas:ctl:listener:box2 50 >/dev/null
-	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' exists eas:ctl:listener:box2)\" = 0 ]"
+	rcli "$R" pexpire "$(key ctl:listener box2)" 50 >/dev/null
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' exists '$(key ctl:listener box2)')\" = 0 ]"
 	run eas-watch check --listener box1 --listener box2
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -284,7 +271,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 		for i in $(seq 10); do alert_at "sp$i" wxr1 TOR "$t"; done
 		status_line wxr1
 	} | eas-publish -q -u "$URL" --pg "host=$D/no-pg dbname=x connect_timeout=1" --drain-timeout 0.5 || true
-	bytes=$(rcli "$R" hget eas:metrics wxr1 | jq -r .spool_bytes)
+	bytes=$(rcli "$R" hget "$K_METRICS" wxr1 | jq -r .spool_bytes)
 	echo "spool_bytes $bytes"
 	[ "$bytes" -gt 2000 ]
 	run eas-watch check --spool-warn 1000
@@ -300,7 +287,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	redis_start "$R"
 	healthy wxr1
 	status_line wxr2 -70 true | publish
-	rcli "$R" hset eas:sources wxr3 '{}' >/dev/null
+	rcli "$R" hset "$K_SOURCES" wxr3 '{}' >/dev/null
 	run eas-watch status
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -350,7 +337,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	run eas-watch alerts --source wxr2
 	[ -z "$output" ]
 	# a second monitor hears the TOR: it is in "heard by"
-	rcli "$R" --raw xrange eas:alerts - + | grep '"event":"TOR"' | sed 's/"source":"wxr1"/"source":"wxr2"/' | publish
+	rcli "$R" --raw xrange "$K_ALERTS" - + | grep '"event":"TOR"' | sed 's/"source":"wxr1"/"source":"wxr2"/' | publish
 	run eas-watch alerts --source wxr2
 	echo "$output"
 	[ "${#lines[@]}" -eq 1 ]
@@ -358,7 +345,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	# --since: a time after everything, and the first entry's id
 	run eas-watch alerts --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
 	[ -z "$output" ]
-	first=$(rcli "$R" --raw xrange eas:alerts - + COUNT 1 | head -n 1)
+	first=$(rcli "$R" --raw xrange "$K_ALERTS" - + COUNT 1 | head -n 1)
 	run eas-watch alerts --since "$first"
 	[ "${#lines[@]}" -eq 6 ]
 }
@@ -382,8 +369,7 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 @test "eas-watch alerts -f: follows live, reconnecting after Redis restarts" {
 	redis_start "$R"
 	alert_at a1 wxr1 TOR "$(now_s)" | publish
-	eas-watch alerts -f >"$D/follow.out" 2>"$D/follow.err" &
-	echo $! >"$D/follow.bgpid"
+	bg follow eas-watch alerts -f >"$D/follow.out" 2>"$D/follow.err"
 	srv_wait 5 grep -q TOR "$D/follow.out"
 	alert_at a2 wxr1 SVR "$(now_s)" | publish
 	srv_wait 5 grep -q SVR "$D/follow.out"
@@ -417,9 +403,8 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 } >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 EOF
 	chmod +x "$D/hook.sh"
-	OUT="$D/hook.out" eas-watch alerts -f --exec "$D/hook.sh" --group hooks 2>"$D/hook.err" &
-	echo $! >"$D/hook.bgpid"
-	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups eas:alerts | grep -q hooks"
+	OUT="$D/hook.out" bg hook eas-watch alerts -f --exec "$D/hook.sh" --group hooks 2>"$D/hook.err"
+	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups '$K_ALERTS' | grep -q hooks"
 	eas-encode --org WXR --event TOR --loc 039173 --loc 039095 --purge 0030 --sender KCLE/NWS |
 		eas-decode -s wxr1 | publish
 	srv_wait 10 test -f "$D/hook.out"
@@ -439,7 +424,7 @@ EOF
 	[ ${#id} -eq 16 ]
 	sed -n 's/^STDIN=//p' "$D/hook.out" | jq -e --arg id "$id" '.id == $id and .event == "TOR"'
 	# acknowledged: nothing pending in the group
-	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' xpending eas:alerts hooks | head -n 1)\" = 0 ]"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' xpending '$K_ALERTS' hooks | head -n 1)\" = 0 ]"
 }
 
 @test "eas-watch alerts --exec --group: 200 alerts through kills and failures, none lost, in order" {
@@ -459,11 +444,10 @@ EOF
 	chmod +x "$D/hook.sh"
 	export LOG="$D/handled.log"
 	runner() {
-		eas-watch alerts -f --exec "$D/hook.sh" --group hooks --consumer c1 -v 2>>"$D/runner.err" &
-		echo $! >"$D/runner.bgpid"
+		bg runner eas-watch alerts -f --exec "$D/hook.sh" --group hooks --consumer c1 -v 2>>"$D/runner.err"
 	}
 	runner
-	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups eas:alerts | grep -q hooks"
+	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups '$K_ALERTS' | grep -q hooks"
 	t=$(now_s)
 	# 200 alerts at 100 per second, in the background
 	(for i in $(seq -w 1 200); do alert_at "a$i" wxr1 TOR "$t"; sleep 0.01; done | publish) &
@@ -477,7 +461,7 @@ EOF
 	done
 	wait "$(cat "$D/pub.bgpid")"
 	rm -f "$D/pub.bgpid"
-	[ "$(rcli "$R" xlen eas:alerts)" -eq 200 ]
+	[ "$(rcli "$R" xlen "$K_ALERTS")" -eq 200 ]
 	# every alert handled at least once (a failed try is not handled)
 	srv_wait 60 sh -c "[ \$(sort -u '$LOG' | wc -l) -eq 200 ]" || {
 		sort -u "$LOG" | wc -l
@@ -491,7 +475,7 @@ EOF
 	# every 10th failed once and was retried
 	[ "$(wc -l <"$LOG.failed")" -eq 20 ]
 	# nothing left pending
-	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' xpending eas:alerts hooks | head -n 1)\" = 0 ]"
+	srv_wait 5 sh -c "[ \"\$(redis-cli -s '$R/redis.sock' xpending '$K_ALERTS' hooks | head -n 1)\" = 0 ]"
 	repeats=$(($(wc -l <"$LOG") - 200))
 	echo "# hook delivery: 200 alerts, 2 SIGKILLs, 20 failures: $repeats handled twice" >&3
 	[ "$repeats" -ge 0 ] && [ "$repeats" -le 10 ]
@@ -501,10 +485,9 @@ EOF
 @test "eas-watch alerts --exec: a hook that keeps failing is retried with backoff, then reported" {
 	redis_start "$R"
 	export LOG="$D/log"
-	eas-watch alerts -f --exec 'echo "$EAS_ID" >>"$LOG"; [ "$EAS_ID" != bad ]' --group g \
-		--retry-max 1.5 2>"$D/err" &
-	echo $! >"$D/hook.bgpid"
-	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups eas:alerts | grep -q g"
+	bg hook eas-watch alerts -f --exec 'echo "$EAS_ID" >>"$LOG"; [ "$EAS_ID" != bad ]' --group g \
+		--retry-max 1.5 2>"$D/err"
+	srv_wait 5 sh -c "redis-cli -s '$R/redis.sock' xinfo groups '$K_ALERTS' | grep -q g"
 	{
 		alert_at bad wxr1 TOR "$(now_s)"
 		alert_at good wxr1 SVR "$(now_s)"
@@ -525,10 +508,10 @@ EOF
 	healthy wxr1
 	status_line wxr2 -70 true | publish
 	# a source name that needs escaping in a label value (written as eas-publish would)
-	rcli "$R" hset eas:metrics 'odd "name"\x' '{"type":"status","rms_dbfs":-20.5}' >/dev/null
-	rcli "$R" set 'eas:heartbeat:odd "name"\x' "$(now_s)" EX 60 >/dev/null
-	rcli "$R" hset eas:ctl:counters source_start:ok 3 source_stop:error 1 >/dev/null
-	rcli "$R" set eas:ctl:listener:box1 1 EX 30 >/dev/null
+	rcli "$R" hset "$K_METRICS" 'odd "name"\x' '{"type":"status","rms_dbfs":-20.5}' >/dev/null
+	rcli "$R" set "$(key heartbeat 'odd "name"\x')" "$(now_s)" EX 60 >/dev/null
+	rcli "$R" hset "$K_CMD_COUNTERS" source_start:ok 3 source_stop:error 1 >/dev/null
+	rcli "$R" set "$(key ctl:listener box1)" 1 EX 30 >/dev/null
 	run eas-watch prometheus
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" >"$D/metrics"

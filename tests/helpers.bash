@@ -13,6 +13,10 @@ jqt() {
 	}
 }
 
+# The time now in epoch seconds, and epoch seconds as RFC 3339 UTC with milliseconds (as the tools write it).
+now_s() { date +%s; }
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; }
+
 # N seconds of digital silence at RATE Hz as s16le.
 zeros() {
 	head -c $(($1 * $2 * 2)) /dev/zero

@@ -151,6 +151,36 @@ pg_down() {
 
 pq() { psql "$PG_CONNINFO" -XAtq -c "$1"; }
 
+# --- a test's layout and its background processes ----------------------------------------------
+
+# srv_setup: the layout of a test with a Redis of its own: D (the test's temp dir), SRV_LIST in it,
+# R (the directory to give redis_start) and URL (the unix socket of that Redis, for -u).
+srv_setup() {
+	D=$BATS_TEST_TMPDIR
+	SRV_LIST="$D/srv.list"
+	R="$D/r"
+	URL="unix://$R/redis.sock"
+}
+
+# bg NAME COMMAND...: run COMMAND in the background, its pid in $D/NAME.bgpid (killed by bg_cleanup).
+bg() {
+	local name=$1
+	shift
+	"$@" &
+	echo $! >"$D/$name.bgpid"
+}
+
+# bg_cleanup: let the processes a test stopped (SIGSTOP, pids in $D/stopped.pids) go so that they
+# can be shut down, and SIGKILL every process whose pid is in a $D/*.bgpid.
+bg_cleanup() {
+	[ -f "$D/stopped.pids" ] && xargs kill -CONT <"$D/stopped.pids" 2>/dev/null
+	local f
+	for f in "$D"/*.bgpid; do
+		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+
 # --- teardown -------------------------------------------------------------------------------
 
 srv_cleanup() {
@@ -210,7 +240,7 @@ K_SOURCES=eas:sources
 K_COMMANDS=eas:audio:commands
 K_CMD_COUNTERS=eas:ctl:counters
 # key KIND NAME: a per-name key, e.g. "key seen 00a1" is eas:seen:00a1 (KIND: seen, heard, heartbeat,
-# audio:response, ctl:listener, ctl:seq, ctl:applied, ctl:replay).
+# last, audio:response, ctl:listener, ctl:seq, ctl:applied, ctl:replay).
 key() {
 	printf 'eas:%s:%s' "$1" "$2"
 }

@@ -30,6 +30,25 @@ has_option() {
 	done
 }
 
+# The options the OPTIONS section of man page FILE describes: those in the tag of each .TP and .TQ.
+man_options() {
+	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$1" | awk 'p { print; p = 0 } /^\.T[PQ]/ { p = 1 }' |
+		man_text /dev/stdin | grep -oE -- '(^|[ ,[])--?[a-zA-Z][a-z0-9-]*' | sed 's/^[ ,[]//' | sort -u
+}
+
+@test "every option the man page's OPTIONS section describes is in --help" {
+	# eas-capture's page described -v, --verbose while --help said only -v
+	for t in $TOOLS eas-watch; do
+		help_options "$t" >"$BATS_TEST_TMPDIR/$t.help"
+		n=0
+		for o in $(man_options "$EAS_TOP/man/$t.1"); do
+			n=$((n + 1))
+			grep -qx -- "$o" "$BATS_TEST_TMPDIR/$t.help" || { echo "$t: $o of man/$t.1 not in --help"; false; }
+		done
+		[ "$n" -ge 5 ] || { echo "$t: only $n options found in man/$t.1"; false; }
+	done
+}
+
 @test "every long option in --help is in the man page's SYNOPSIS or OPTIONS, and in the usage line" {
 	# eas-publish's SYNOPSIS and usage once lacked --wait-timeout, --prefix and --maxlen
 	for o in --wait-timeout --prefix --maxlen; do

@@ -53,7 +53,7 @@ static void usage(FILE *f)
 	        "      --timeout S      exit 3 when no audio came for S seconds\n"
 	        "      --no-reconnect   network: give up at the first error or end of stream\n"
 	        "      --status-fd N    write JSON status lines to file descriptor N\n"
-	        "  -v                   more log on stderr (repeat for more)\n"
+	        "  -v, --verbose        more log on stderr (repeat for more)\n"
 	        "  -h, --help           this help\n"
 	        "      --version        print the version\n"
 	        "\n"

@@ -79,8 +79,10 @@ static void write_line(void)
 			if (off >= st.j.len && write(st.fd, "\n", 1) == 1)
 				return;
 		}
-		log_warn("status fd %d: %s; no more status lines", st.fd,
-		         n < 0 ? strerror(errno) : "short write");
+		if (n < 0)
+			log_warn_errno("status fd %d: no more status lines", st.fd);
+		else
+			log_warn("status fd %d: no more status lines: short write", st.fd);
 		st.fd = -1;
 		return;
 	}

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: eas-decode [-r RATE] [-s SOURCE] [--raw] [--strict] [--now TIME]\n"
-	    "                  [--status-interval S] [--silence-threshold DBFS] [--silence-duration S]\n"
+	    "                  [--status-interval S] [--silence-threshold DBFS] "
+	    "[--silence-duration S]\n"
 	    "                  [--record DIR [--record-format wav|flac] [--record-max S]\n"
 	    "                  [--record-pre S]] [-v] [FILE]\n"
 	    "Decode SAME (EAS) alerts from signed 16-bit little-endian mono PCM in FILE or stdin.\n"
@@ -302,12 +303,10 @@ int main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_RECORD:
-			if (!*optarg || strlen(optarg) > PATH_MAX - 200) {
-				log_error("invalid --record \"%s\": a directory name, at most %d "
-				          "bytes",
-				          optarg, PATH_MAX - 200);
-				return EAS_EXIT_USAGE;
-			}
+			if (!*optarg || strlen(optarg) > PATH_MAX - 200)
+				return eas_usage_error("invalid --record \"%s\": a directory name, "
+				                       "at most %d bytes",
+				                       optarg, PATH_MAX - 200);
 			o.rec.dir = optarg;
 			break;
 		case OPT_REC_FORMAT:
@@ -315,26 +314,21 @@ int main(int argc, char **argv)
 				o.rec.format = REC_WAV;
 			else if (!strcmp(optarg, "flac"))
 				o.rec.format = REC_FLAC;
-			else {
-				log_error("invalid --record-format \"%s\": wav or flac", optarg);
-				return EAS_EXIT_USAGE;
-			}
+			else
+				return eas_usage_error(
+				    "invalid --record-format \"%s\": wav or flac", optarg);
 			rec_only = "--record-format";
 			break;
 		case OPT_REC_MAX:
-			if (eas_parse_double(optarg, 1, 3600, &o.rec.max_s) < 0) {
-				log_error("invalid --record-max \"%s\": seconds from 1 to 3600",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 1, 3600, &o.rec.max_s) < 0)
+				return eas_usage_error(
+				    "invalid --record-max \"%s\": seconds from 1 to 3600", optarg);
 			rec_only = "--record-max";
 			break;
 		case OPT_REC_PRE:
-			if (eas_parse_double(optarg, 0, 10, &o.rec.pre_s) < 0) {
-				log_error("invalid --record-pre \"%s\": seconds from 0 to 10",
-				          optarg);
-				return EAS_EXIT_USAGE;
-			}
+			if (eas_parse_double(optarg, 0, 10, &o.rec.pre_s) < 0)
+				return eas_usage_error(
+				    "invalid --record-pre \"%s\": seconds from 0 to 10", optarg);
 			rec_only = "--record-pre";
 			break;
 		case 'v':

@@ -268,8 +268,7 @@ static int finish_name(struct recorder *r, struct rec *c, char *err, size_t errl
 			break;
 	}
 	snprintf(err, errlen, "cannot rename to the final name: %s", strerror(errno));
-	log_error("recording of alert %s: cannot rename %s to %s: %s", c->id, c->tmp, c->final,
-	          strerror(errno));
+	log_error_errno("recording of alert %s: cannot rename %s to %s", c->id, c->tmp, c->final);
 	return -1;
 }
 

@@ -359,8 +359,7 @@ static void send_lines(struct redis_consumer *r)
 	while (r->qlen < MAX_INFLIGHT - 1 && r->send < eas_spool_end(r->sp)) {
 		ssize_t n = eas_spool_read(r->sp, r->send, r->rbuf, RBUF_SIZE);
 		if (n <= 0) {
-			log_error("spool: cannot read at %" PRIu64 ": %s", r->send,
-			          strerror(errno));
+			log_error_errno("spool: cannot read at %" PRIu64, r->send);
 			return;
 		}
 		size_t off = 0;

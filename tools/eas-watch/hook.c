@@ -75,13 +75,13 @@ static int run_once(const struct watch_alert *a, bool redelivered)
 {
 	int p[2];
 	if (pipe(p) < 0) {
-		log_error("pipe: %s", strerror(errno));
+		log_error_errno("pipe");
 		return -1;
 	}
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
+		log_error_errno("fork");
 		close(p[0]);
 		close(p[1]);
 		return -1;

@@ -185,12 +185,12 @@ int watch_prom_textfile(const char *dir, const struct watch_state *s, double sta
 	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		log_error("%s: %s", tmp, strerror(errno));
+		log_error_errno("%s", tmp);
 		return -1;
 	}
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
-		log_error("%s: %s", tmp, strerror(errno));
+		log_error_errno("%s", tmp);
 		close(fd);
 		unlink(tmp);
 		return -1;
