@@ -62,6 +62,14 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	[ "$status" -eq 2 ]
 	run eas-watch frobnicate
 	[ "$status" -eq 2 ]
+	# the reason and a one-line hint, not the whole usage
+	[ "${lines[0]}" = 'eas-watch: unknown subcommand "frobnicate"' ]
+	[ "${lines[1]}" = "Try 'eas-watch --help' for more information." ]
+	[ "${#lines[@]}" -eq 2 ]
+	run eas-watch status --no-such-option
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "eas-watch status: unrecognized option '--no-such-option'" ]]
+	[ "${#lines[@]}" -eq 2 ]
 	run eas-watch check --no-such-option
 	[ "$status" -eq 3 ]
 	run eas-watch check --stale x
@@ -348,6 +356,24 @@ perfdata() { printf '%s\n' "$1" | head -n 1 | sed 's/^[^|]*| //' | grep -o "'[^'
 	first=$(rcli "$R" --raw xrange "$K_ALERTS" - + COUNT 1 | head -n 1)
 	run eas-watch alerts --since "$first"
 	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "eas-watch alerts: a closed pipe ends it quietly with status 0, past and -f" {
+	redis_start "$R"
+	t=$(now_s)
+	for i in $(seq 300); do alert_at "p$i" wxr1 TOR "$t"; done | publish
+	# 300 alerts of about 300 bytes a line are more than a pipe holds: the write meets EPIPE
+	set +e
+	eas-watch alerts -n 300 2>"$D/err" | head -n 1 >/dev/null
+	rc=${PIPESTATUS[0]}
+	timeout 20 eas-watch alerts -f -n 300 2>"$D/errf" | head -n 1 >/dev/null
+	rcf=${PIPESTATUS[0]}
+	set -e
+	cat "$D/err" "$D/errf"
+	[ "$rc" -eq 0 ]
+	[ "$rcf" -eq 0 ]
+	[ ! -s "$D/err" ]
+	[ ! -s "$D/errf" ]
 }
 
 @test "eas-watch alerts: expired alerts are left out by --active" {

@@ -2,17 +2,20 @@
  * hook, Prometheus export, all read from the Redis that eas-publish and eas-ctl write.  This
  * file is the command line: one getopt over every option, each checked against its subcommand. */
 #include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exitcode.h"
 #include "log.h"
 #include "optparse.h"
 #include "redis.h"
+#include "signals.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 #include "watch.h"
-
 
 static void usage(FILE *f)
 {
@@ -136,9 +139,17 @@ static int allowed(int opt)
 static int bad(int cmd, const char *fmt, const char *arg)
 {
 	eas_log(EAS_LOG_ERROR, fmt, arg);
+	eas_usage_hint();
 	/* check's bad usage is UNKNOWN, as monitoring plugins say it (also 3 = EAS_EXIT_TIMEOUT
 	 * elsewhere, so the others use 2) */
 	return cmd == C_CHECK ? EAS_NAGIOS_UNKNOWN : EAS_EXIT_USAGE;
+}
+
+/* True when standard output is a pipe whose reader has closed it (POLLERR on the write end). */
+static bool stdout_gone(void)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 int main(int argc, char **argv)
@@ -210,11 +221,17 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		if (argc >= 2)
 			log_error("unknown subcommand \"%s\"", argv[1]);
-		usage(stderr);
+		else
+			log_error(
+			    "a subcommand is needed: check, status, alerts, prometheus or html");
+		eas_usage_hint();
 		return argc >= 2 && !strcmp(argv[1], "check") ? EAS_NAGIOS_UNKNOWN : EAS_EXIT_USAGE;
 	}
 	argc--;
 	argv++;
+	static char self[64]; /* getopt's messages name "eas-watch status", not "status" */
+	snprintf(self, sizeof self, "eas-watch %s", argv[0]);
+	argv[0] = self;
 	char err[300];
 	int c, li = -1, verbose = 0;
 	while ((c = getopt_long(argc, argv, "u:t:s:w:c:fn:vh", lopts, &li)) != -1) {
@@ -333,8 +350,8 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("eas-watch %s\n", EAS_VERSION);
 			return EAS_EXIT_OK;
-		default:
-			usage(stderr);
+		default: /* getopt said what was wrong */
+			eas_usage_hint();
 			return cmd == C_CHECK ? EAS_NAGIOS_UNKNOWN : EAS_EXIT_USAGE;
 		}
 	}
@@ -349,16 +366,21 @@ int main(int argc, char **argv)
 		return bad(cmd, "%s needs --exec", o.group ? "--group" : "--consumer");
 	if (o.exec && o.json)
 		return bad(cmd, "%s: the hook gets JSON on stdin already", "--json");
-	switch (cmd) {
-	case C_CHECK:
-		return watch_check(&o);
-	case C_STATUS:
-		return watch_status(&o);
-	case C_ALERTS:
-		return watch_alerts(&o);
-	case C_HTML:
-		return watch_html(&o);
-	default:
-		return watch_prometheus(&o);
+	if (eas_signals_install(false) < 0) { /* SIGHUP ignored: nothing to reopen */
+		log_error_errno("cannot install signal handlers");
+		return cmd == C_CHECK ? EAS_NAGIOS_UNKNOWN : EAS_EXIT_FAIL;
 	}
+	int rc = cmd == C_CHECK    ? watch_check(&o)
+	         : cmd == C_STATUS ? watch_status(&o)
+	         : cmd == C_ALERTS ? watch_alerts(&o)
+	         : cmd == C_HTML   ? watch_html(&o)
+	                           : watch_prometheus(&o);
+	/* A reader that went away (| head) ends the output quietly, as in every eas-tools
+	 * program; any other failed write is said.  check keeps its Nagios codes. */
+	if (cmd != C_CHECK && rc == EAS_EXIT_FAIL && ferror(stdout)) {
+		if (stdout_gone())
+			return EAS_EXIT_OK;
+		log_error("cannot write to standard output");
+	}
+	return rc;
 }
