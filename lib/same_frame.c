@@ -46,34 +46,96 @@ static void soft_bits(const struct same_decoder *d, const double *x, float *s, i
 }
 
 /*
- * The times X (data bits -8..MAXBITS+7) of a curve through N segments centred
- * on bit indices SEGJ at ticks SEGT: a local line through each segment and its
- * neighbours (H each side), the lines' values joined piece by piece; BL is
- * the clock rate to fall back on.
+ * Follow a wandering clock through the burst synced at tick A0 with clock
+ * rate B0 (ticks per bit): a Kalman filter over blocks of NB bits, whose
+ * state is the time of the block's centre and the clock rate (a random walk:
+ * wow and flutter up to a few per cent at a few Hz), measured in each block by
+ * the offset that best centres the strobes on the bits (its sharpness sets
+ * the weight: a run of equal bits says little), then smoothed backwards
+ * (Rauch-Tung-Striebel), so that each bit's time uses the blocks after it as
+ * well as those before.  A tracking loop that looks both ways: blocks are
+ * short enough to follow 2 % at 2 Hz without slipping a bit.  The times X of
+ * data bits -8..MAXBITS+7 are the smoothed block times joined piece by piece.
  */
-static void curve(const struct same_decoder *d, const double *segj, const double *segt, int n,
-                  double Bl, double *x)
+static void follow(const struct same_decoder *d, double a0, double b0, double *x)
 {
-	enum { H = 1, W = 8 };
-	double fit[2 * ((MAXBITS + 64) / 32 + 1)];
-	for (int k = 0; k < n; k++) {
-		double w_ = 0, j_ = 0, t_ = 0, jj = 0, jt = 0;
-		for (int q = k - H; q <= k + H; q++)
-			if (q >= 0 && q < n)
-				w_ += 1, j_ += segj[q], t_ += segt[q], jj += segj[q] * segj[q],
-				    jt += segj[q] * segt[q];
-		double den = w_ * jj - j_ * j_, B = den > 0 ? (w_ * jt - j_ * t_) / den : Bl;
-		if (!(B > d->T0 * 0.9 && B < d->T0 * 1.1))
-			B = Bl;
-		fit[k] = (t_ - B * j_) / w_ + B * segj[k];
+	enum { NB = 8, NBLK = (MAXBITS + 80) / NB, S = 8, W = 8 };
+	static const double QB = 0.02 * 0.02, QT = 0.05 * 0.05, R0 = 0.5;
+	double mf[NBLK][2], pf[NBLK][3], mp[NBLK][2], pp[NBLK][3], ic[NBLK];
+	double t = a0 + b0 * (-64 + (NB - 1) / 2.0), B = b0;
+	double p00 = 4, p01 = 0, p11 = 0.04 * b0 * 0.04 * b0;
+	double ref = 0, cref = 0, recent = 0;
+	int n = 0;
+	for (int i0 = -64; i0 < MAXBITS + 8 && n < NBLK; i0 += NB) {
+		double c = i0 + (NB - 1) / 2.0;
+		if (n > 0) { /* predict: the rate carries the time on, both drift */
+			t += NB * B;
+			p00 += 2 * NB * p01 + NB * NB * p11 + QT;
+			p01 += NB * p11;
+			p11 += QB;
+		}
+		mp[n][0] = t, mp[n][1] = B, pp[n][0] = p00, pp[n][1] = p01, pp[n][2] = p11;
+		if (t + B * (NB / 2.0) + S * 0.5 + 2 >= (double)d->nt)
+			break;
+		/* measure: the offset of the best strobes, within half a bit */
+		double sc[2 * S + 1];
+		int bi = 0;
+		for (int q = 0; q <= 2 * S; q++) {
+			sc[q] = 0;
+			for (int i = i0; i < i0 + NB; i++)
+				sc[q] += fabsf(at(d->tm, t + B * (i - c) + (q - S) * 0.5));
+			if (sc[q] > sc[bi])
+				bi = q;
+		}
+		double delta = (bi - S) * 0.5, curv = 0;
+		if (bi > 0 && bi < 2 * S) {
+			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
+			if (den < 0)
+				delta += 0.5 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den, curv = -den;
+		}
+		if (n < 8)
+			ref += sc[bi] / 8, cref += curv / 8;
+		recent = n ? 0.7 * recent + 0.3 * sc[bi] : sc[bi];
+		/* past the burst's end the offsets mean nothing */
+		if (n >= 8 && recent < 0.3 * ref)
+			break;
+		double R = n >= 8 ? R0 * cref / (curv > cref / 50 ? curv : cref / 50) : R0;
+		/* update */
+		double s_ = p00 + R, k0 = p00 / s_, k1 = p01 / s_;
+		t += k0 * delta, B += k1 * delta;
+		p11 -= k1 * p01, p01 -= k0 * p01, p00 -= k0 * p00;
+		mf[n][0] = t, mf[n][1] = B, pf[n][0] = p00, pf[n][1] = p01, pf[n][2] = p11;
+		ic[n] = c;
+		n++;
+	}
+	/* smooth backwards */
+	for (int k = n - 2; k >= 0; k--) {
+		/* C = Pf F' Pp(k+1)^-1, F = [1 NB; 0 1] */
+		double f00 = pf[k][0] + NB * pf[k][1], f01 = pf[k][1];
+		double f10 = pf[k][1] + NB * pf[k][2], f11 = pf[k][2];
+		double a = pp[k + 1][0], b = pp[k + 1][1], e = pp[k + 1][2], det = a * e - b * b;
+		if (!(det > 0))
+			continue;
+		double i00 = e / det, i01 = -b / det, i11 = a / det;
+		double c00 = f00 * i00 + f01 * i01, c01 = f00 * i01 + f01 * i11;
+		double c10 = f10 * i00 + f11 * i01, c11 = f10 * i01 + f11 * i11;
+		double d0 = mf[k + 1][0] - mp[k + 1][0], d1 = mf[k + 1][1] - mp[k + 1][1];
+		mf[k][0] += c00 * d0 + c01 * d1;
+		mf[k][1] += c10 * d0 + c11 * d1;
 	}
 	int k = 0;
 	for (int j = -W; j < MAXBITS + W; j++) {
 		double i = j + 1; /* the line's bit index of data bit j */
-		while (k + 1 < n - 1 && segj[k + 1] < i)
+		if (n == 0) {
+			x[j + W] = a0 + b0 * i;
+			continue;
+		}
+		while (k + 1 < n && ic[k + 1] <= i)
 			k++;
-		double slope = (fit[k + 1] - fit[k]) / (segj[k + 1] - segj[k]);
-		x[j + W] = fit[k] + slope * (i - segj[k]);
+		if (k + 1 < n && i >= ic[k])
+			x[j + W] = mf[k][0] + (mf[k + 1][0] - mf[k][0]) * (i - ic[k]) / NB;
+		else
+			x[j + W] = mf[k][0] + mf[k][1] * (i - ic[k]);
 	}
 }
 
@@ -167,7 +229,7 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 			r11 += e * prev;
 		prev = e;
 	}
-	wow = nseg >= 6 && r2 / nseg > 0.3 * 0.3 && r11 > 0.5 * r2;
+	wow = wow || (nseg >= 6 && r2 / nseg > 0.3 * 0.3 && r11 > 0.5 * r2);
 	b->ts = A;
 	b->T = Bl;
 	b->errs = p->errs;
@@ -178,38 +240,7 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 		soft_bits(d, x, b->s, MAXBITS);
 		return;
 	}
-	/* a local line through each segment and its neighbours, then joined; then
-	 * again on segments half as long, each searched near that curve */
-	curve(d, segj, segt, nseg, Bl, x);
-	double segj2[2 * MAXSEG], segt2[2 * MAXSEG];
-	int n2 = 0;
-	double end = segj[nseg - 1] + SEG / 2.0;
-	for (int j0 = -64; j0 + SEG / 2 <= end && n2 < 2 * MAXSEG; j0 += SEG / 2) {
-		/* the curve's time of bit index j0 + m: x[j0 + m - 1 + W] */
-		if (j0 - 1 + W < 0 || j0 + SEG / 2 - 1 + W >= MAXBITS + 2 * W)
-			continue;
-		const double *xs = x + j0 - 1 + W;
-		double sc[2 * NSTEP + 1];
-		int bi = 0;
-		for (int q = 0; q <= 2 * NSTEP; q++) {
-			sc[q] = 0;
-			for (int m = 0; m < SEG / 2; m++)
-				sc[q] += fabsf(at(d->tm, xs[m] + (q - NSTEP) * 0.25));
-			if (sc[q] > sc[bi])
-				bi = q;
-		}
-		double delta = (bi - NSTEP) * 0.25;
-		if (bi > 0 && bi < 2 * NSTEP) {
-			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
-			if (den < 0)
-				delta += 0.25 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den;
-		}
-		segj2[n2] = j0 + SEG / 4.0 - 0.5; /* the centre of bits j0 .. j0 + 15 */
-		segt2[n2] = 0.5 * (xs[SEG / 4 - 1] + xs[SEG / 4]) + delta;
-		n2++;
-	}
-	if (n2 >= 6)
-		curve(d, segj2, segt2, n2, Bl, x);
+	follow(d, p->ts, p->T, x);
 	soft_bits(d, x, b->s, MAXBITS);
 }
 
