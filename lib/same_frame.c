@@ -1,5 +1,6 @@
 /* same_frame.c: the SAME decoder's burst framing: sync word search on the timing loop's bits, then
- * the bit timing fitted over a whole burst and its soft bits (no I/O). */
+ * the bit timing over a whole burst (a line, or a wandering clock followed) and its soft bits (no
+ * I/O). */
 #include <math.h>
 #include <string.h>
 
