@@ -54,7 +54,10 @@ static void soft_bits(const struct same_decoder *d, const double *x, float *s, i
  * the offset that best centres the strobes on the bits (its sharpness sets
  * the weight: a run of equal bits says little), then smoothed backwards
  * (Rauch-Tung-Striebel), so that each bit's time uses the blocks after it as
- * well as those before.  A tracking loop that looks both ways: blocks are
+ * well as those before.  When the offsets stray from their predictions more
+ * than the model allows (noise, mean normalised innovation above 1.5), the
+ * track is made again with the measurements weighted down by that much, so
+ * that it does not follow the noise.  A tracking loop that looks both ways: blocks are
  * short enough to follow 2 % at 2 Hz without slipping a bit.  The times X of
  * data bits -8..MAXBITS+7 are the smoothed block times joined piece by piece.
  */
@@ -63,51 +66,67 @@ static void follow(const struct same_decoder *d, double a0, double b0, double *x
 	enum { NB = 8, NBLK = (MAXBITS + 80) / NB, S = 8, W = 8 };
 	static const double QB = 0.02 * 0.02, QT = 0.05 * 0.05, R0 = 0.5;
 	double mf[NBLK][2], pf[NBLK][3], mp[NBLK][2], pp[NBLK][3], ic[NBLK];
-	double t = a0 + b0 * (-64 + (NB - 1) / 2.0), B = b0;
-	double p00 = 4, p01 = 0, p11 = 0.04 * b0 * 0.04 * b0;
-	double ref = 0, cref = 0, recent = 0;
+	double rs = 1; /* measurements noisier than R0 says: R scaled */
 	int n = 0;
-	for (int i0 = -64; i0 < MAXBITS + 8 && n < NBLK; i0 += NB) {
-		double c = i0 + (NB - 1) / 2.0;
-		if (n > 0) { /* predict: the rate carries the time on, both drift */
-			t += NB * B;
-			p00 += 2 * NB * p01 + NB * NB * p11 + QT;
-			p01 += NB * p11;
-			p11 += QB;
+	for (int pass = 0; pass < 2; pass++) {
+		double t = a0 + b0 * (-64 + (NB - 1) / 2.0), B = b0;
+		double p00 = 4, p01 = 0, p11 = 0.04 * b0 * 0.04 * b0;
+		double ref = 0, cref = 0, recent = 0, nis = 0;
+		n = 0;
+		for (int i0 = -64; i0 < MAXBITS + 8 && n < NBLK; i0 += NB) {
+			double c = i0 + (NB - 1) / 2.0;
+			if (n > 0) { /* predict: the rate carries the time on, both drift */
+				t += NB * B;
+				p00 += 2 * NB * p01 + NB * NB * p11 + QT;
+				p01 += NB * p11;
+				p11 += QB;
+			}
+			mp[n][0] = t, mp[n][1] = B, pp[n][0] = p00, pp[n][1] = p01, pp[n][2] = p11;
+			if (t + B * (NB / 2.0) + S * 0.5 + 2 >= (double)d->nt)
+				break;
+			/* measure: the offset of the best strobes, within half a bit */
+			double sc[2 * S + 1];
+			int bi = 0;
+			for (int q = 0; q <= 2 * S; q++) {
+				sc[q] = 0;
+				for (int i = i0; i < i0 + NB; i++)
+					sc[q] += fabsf(at(d->tm, t + B * (i - c) + (q - S) * 0.5));
+				if (sc[q] > sc[bi])
+					bi = q;
+			}
+			double delta = (bi - S) * 0.5, curv = 0;
+			if (bi > 0 && bi < 2 * S) {
+				double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
+				if (den < 0)
+					delta += 0.5 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den,
+					    curv = -den;
+			}
+			if (n < 8)
+				ref += sc[bi] / 8, cref += curv / 8;
+			recent = n ? 0.7 * recent + 0.3 * sc[bi] : sc[bi];
+			/* past the burst's end the offsets mean nothing */
+			if (n >= 8 && recent < 0.3 * ref)
+				break;
+			double R = rs * R0;
+			if (n >= 8)
+				R *= cref / (curv > cref / 50 ? curv : cref / 50);
+			/* update */
+			double s_ = p00 + R, k0 = p00 / s_, k1 = p01 / s_;
+			if (n >= 8)
+				nis += delta * delta / s_;
+			t += k0 * delta, B += k1 * delta;
+			p11 -= k1 * p01, p01 -= k0 * p01, p00 -= k0 * p00;
+			mf[n][0] = t, mf[n][1] = B, pf[n][0] = p00, pf[n][1] = p01, pf[n][2] = p11;
+			ic[n] = c;
+			n++;
 		}
-		mp[n][0] = t, mp[n][1] = B, pp[n][0] = p00, pp[n][1] = p01, pp[n][2] = p11;
-		if (t + B * (NB / 2.0) + S * 0.5 + 2 >= (double)d->nt)
+		/* the offsets stray from the predictions more than R0 and QB allow:
+		 * noise, which the track must not follow: once again, R scaled */
+		nis = n > 8 ? nis / (n - 8) : 0;
+		if (pass == 0 && nis > 1.5)
+			rs = nis < 16 ? nis : 16;
+		else
 			break;
-		/* measure: the offset of the best strobes, within half a bit */
-		double sc[2 * S + 1];
-		int bi = 0;
-		for (int q = 0; q <= 2 * S; q++) {
-			sc[q] = 0;
-			for (int i = i0; i < i0 + NB; i++)
-				sc[q] += fabsf(at(d->tm, t + B * (i - c) + (q - S) * 0.5));
-			if (sc[q] > sc[bi])
-				bi = q;
-		}
-		double delta = (bi - S) * 0.5, curv = 0;
-		if (bi > 0 && bi < 2 * S) {
-			double den = sc[bi - 1] - 2 * sc[bi] + sc[bi + 1];
-			if (den < 0)
-				delta += 0.5 * 0.5 * (sc[bi - 1] - sc[bi + 1]) / den, curv = -den;
-		}
-		if (n < 8)
-			ref += sc[bi] / 8, cref += curv / 8;
-		recent = n ? 0.7 * recent + 0.3 * sc[bi] : sc[bi];
-		/* past the burst's end the offsets mean nothing */
-		if (n >= 8 && recent < 0.3 * ref)
-			break;
-		double R = n >= 8 ? R0 * cref / (curv > cref / 50 ? curv : cref / 50) : R0;
-		/* update */
-		double s_ = p00 + R, k0 = p00 / s_, k1 = p01 / s_;
-		t += k0 * delta, B += k1 * delta;
-		p11 -= k1 * p01, p01 -= k0 * p01, p00 -= k0 * p00;
-		mf[n][0] = t, mf[n][1] = B, pf[n][0] = p00, pf[n][1] = p01, pf[n][2] = p11;
-		ic[n] = c;
-		n++;
 	}
 	/* smooth backwards */
 	for (int k = n - 2; k >= 0; k--) {
