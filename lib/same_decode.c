@@ -17,8 +17,8 @@
  *                  -> hard bits
  *   same_frame.c   64-bit sync word search (last 4 preamble bytes + "ZCZC" or
  *                  "NNNN"), each burst once; where its header can end; its bit
- *                  timing fitted over the burst (a line, or a curve when the
- *                  clock wanders) and its soft bits
+ *                  timing over the burst (a line fitted, or a tracking loop
+ *                  smoothed both ways when the clock wanders) and its soft bits
  *   same_ml.c      maximum-likelihood header decoder over the structure
  *   same_combine.c bursts of one message grouped, summed and decided; EOM
  *   same_tone.c    attention-tone detector (Goertzel)
