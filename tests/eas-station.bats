@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # eas-station.bats: scripts/eas-station against a real redis-server: sources from a config file
 # come up and publish, an alert played into one is in the stream, a killed eas-capture is back
-# within the backoff, the backoff doubles, SIGTERM/SIGINT stop every child with the spools
-# drained, --one runs a single pipeline as eas-monitor@.service does.
+# within the backoff, the backoff doubles to its cap and is back to 1 s after a healthy run,
+# SIGTERM/SIGINT stop every child with the spools drained, the sources of eas:sources outlive a
+# Redis outage, --one runs a single pipeline as eas-monitor@.service does.
 
 load helpers
 load lib-servers
