@@ -47,7 +47,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 BINS := $(addprefix $(BINDIR)/,$(TOOLS))
 
-.PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check \
+.PHONY: all deps check check-build unit bats sanitize bench fuzz install uninstall run demo fresh-check systemd-check \
         clean format pkg-guard FORCE
 all: pkg-guard $(BINS)
 
@@ -183,6 +183,11 @@ demo: deps
 # The README's two commands, first on a fresh Debian 12 root (debootstrap, chroot; needs root).
 fresh-check:
 	@sh scripts/fresh-check.sh
+
+# The systemd units under a booted systemd (systemd-nspawn on a copy of fresh-check's base root;
+# needs root; not part of check).
+systemd-check:
+	@sh scripts/systemd-check.sh
 
 # install, uninstall: in install.mk (tools, eas-station, man pages, completions, systemd units,
 # polkit rule, CGI scripts, lighttpd snippet, example configs).

@@ -1,12 +1,14 @@
 # install.mk: `make install` and `make uninstall` (PREFIX, DESTDIR): the tools and eas-station,
 # man pages, bash and zsh completions, systemd units (into systemd's system unit directory),
-# the polkit rule for eas-ctl-listen.service, the dashboard's CGI scripts and lighttpd snippet
+# the polkit rule, sysusers.d and tmpfiles.d files for eas-ctl-listen.service, the dashboard's CGI scripts and lighttpd snippet
 # (both in $(CGIDIR)),
 # and example configs as *.example files, which never replace a user's own.  Included by Makefile.
 
 SYSCONFDIR     ?= /etc
 SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 POLKITRULESDIR ?= /usr/share/polkit-1/rules.d
+SYSUSERSDIR    ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+TMPFILESDIR    ?= $(or $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null),/usr/lib/tmpfiles.d)
 CGIDIR         ?= $(PREFIX)/lib/eas-tools/cgi
 DOCDIR         ?= $(PREFIX)/share/doc/eas-tools
 
@@ -31,6 +33,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(POLKITRULESDIR) $(DESTDIR)$(DOCDIR)/examples \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	  $(DESTDIR)$(SYSCONFDIR)/eas-tools/sources $(DESTDIR)$(SYSCONFDIR)/eas-tools/hooks
 	install -m 755 $(BINS) $(SCRIPT_CMDS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
@@ -40,6 +43,8 @@ install: all
 	for f in $(UNIT_FILES); do $(SUBST) $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} && \
 	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} || exit 1; done
 	install -m 644 systemd/50-eas-ctl.rules $(DESTDIR)$(POLKITRULESDIR)/
+	install -m 644 systemd/eas-tools.sysusers $(DESTDIR)$(SYSUSERSDIR)/eas-tools.conf
+	install -m 644 systemd/eas-tools.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eas-tools.conf
 	$(if $(CGI_FILES),install -d $(DESTDIR)$(CGIDIR) && install -m 755 $(CGI_FILES) $(DESTDIR)$(CGIDIR)/)
 	for f in $(LIGHTTPD_SNIPPETS); do $(SUBST) $$f > $(DESTDIR)$(CGIDIR)/$${f##*/} || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
@@ -55,6 +60,7 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(PREFIX)/share/zsh/site-functions/,$(notdir $(ZSH_COMPL))) \
 	  $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNIT_FILES))) \
 	  $(DESTDIR)$(POLKITRULESDIR)/50-eas-ctl.rules \
+	  $(DESTDIR)$(SYSUSERSDIR)/eas-tools.conf $(DESTDIR)$(TMPFILESDIR)/eas-tools.conf \
 	  $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(CGI_FILES))) \
 	  $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(LIGHTTPD_SNIPPETS))) \
 	  $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \

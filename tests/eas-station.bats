@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # eas-station.bats: scripts/eas-station against a real redis-server: sources from a config file
 # come up and publish, an alert played into one is in the stream, a killed eas-capture is back
-# within the backoff, the backoff doubles, SIGTERM/SIGINT stop every child with the spools
-# drained, --one runs a single pipeline as eas-monitor@.service does.
+# within the backoff, the backoff doubles to its cap and is back to 1 s after a healthy run,
+# SIGTERM/SIGINT stop every child with the spools drained, the sources of eas:sources outlive a
+# Redis outage, --one runs a single pipeline as eas-monitor@.service does.
 
 load helpers
 load lib-servers
@@ -162,6 +163,101 @@ demo2  $F/noise.wav --loop --realtime   # quiet
 	kill -TERM "$(cat "$D/station.pid")"
 	local rc=0
 	wait "$(cat "$D/station.pid")" || rc=$?
+	rm "$D/station.pid"
+	[ "$rc" -eq 0 ]
+}
+
+@test "eas-station: the backoff doubles up to EAS_STATION_BACKOFF_MAX and is back to 1 s after a run longer than EAS_STATION_HEALTHY" {
+	export EAS_STATION_HEALTHY=2 EAS_STATION_BACKOFF_MAX=3
+	start_station "flaky $D/flaky.wav --realtime
+@ctl off"
+	# no such file: it fails at once, again and again: 1, 2, 3, 3 s (the cap)
+	srv_wait 20 bash -c "[ \$(grep -c 'flaky: exited .*; restarting in 3 s' $D/station.err) -ge 2 ]"
+	# now it runs 3 s of audio (longer than healthy) and ends: the next wait is 1 s again
+	cp "$F/noise.wav" "$D/flaky.tmp"
+	mv "$D/flaky.tmp" "$D/flaky.wav"
+	srv_wait 15 grep -Eq 'flaky: exited \(status [0-9]+\) after [3-9] s; restarting in 1 s' "$D/station.err"
+	# and failing again after it, the backoff doubles from there
+	rm "$D/flaky.wav"
+	srv_wait 10 bash -c "grep 'flaky: exited' $D/station.err | tail -n 1 | grep -q 'restarting in 2 s'"
+	cat "$D/station.err"
+	local delays
+	delays=$(grep 'flaky: exited' "$D/station.err" | sed -E 's/.*restarting in ([0-9]+) s$/\1/' | paste -s -d ' ')
+	echo "delays: $delays"
+	[[ "$delays" =~ ^1\ 2\ 3\ 3(\ 3)*(\ 1)+\ 2$ ]]
+	# the short runs were short, the one before the 1 s reset was not
+	grep -Eq 'flaky: exited \(status [0-9]+\) after [01] s; restarting in 3 s' "$D/station.err"
+	kill -TERM "$(cat "$D/station.pid")"
+	local rc=0
+	wait "$(cat "$D/station.pid")" || rc=$?
+	rm "$D/station.pid"
+	[ "$rc" -eq 0 ]
+}
+
+@test "eas-station: bad EAS_STATION_* timings are a usage error" {
+	EAS_STATION_REREAD=0 run timeout 5 "$STATION" -c /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *EAS_STATION_REREAD* ]]
+	EAS_STATION_HEALTHY=1m run timeout 5 "$STATION" -c /dev/null
+	[ "$status" -eq 2 ]
+	EAS_STATION_BACKOFF_MAX=-5 run timeout 5 "$STATION" -c /dev/null
+	[ "$status" -eq 2 ]
+	local v
+	for v in EAS_STATION_REREAD EAS_STATION_HEALTHY EAS_STATION_BACKOFF_MAX; do
+		man_text "$EAS_TOP/man/eas-station.8" | grep -q "$v"
+		"$STATION" -h | grep -q "$v"
+	done
+}
+
+# The pids of the eas-capture, eas-decode and eas-publish under station PID, sorted, on one line.
+pipeline_pids() {
+	descendants "$1" | xargs ps -o pid=,comm= -p 2>/dev/null |
+		awk '$2 ~ /^eas-(capture|decode|publish)$/ { print $1 }' | sort -n | paste -s -d ' '
+}
+
+@test "eas-station: Redis down at a re-read keeps the sources of eas:sources running (logged once); Redis back restarts nothing; a source gone from the hash is stopped" {
+	command -v eas-ctl || skip "eas-ctl not built"
+	# stored before the station runs (no listener: eas-ctl says so, and the config is kept)
+	run eas-ctl source add hashed "$F/noise.wav" loop=true realtime=true
+	eas-ctl --json source list | jq -e 'select(.name == "hashed")'
+	export EAS_STATION_REREAD=1
+	start_station "@decode --status-interval 1
+@ctl off"
+	srv_wait 10 heartbeat hashed
+	local pid before
+	pid=$(cat "$D/station.pid")
+	before=$(pipeline_pids "$pid")
+	echo "pipeline: $before"
+	[ "$(echo "$before" | wc -w)" -eq 3 ]
+	# Redis goes away (its data saved, to come back with it)
+	rcli "$D/r" save
+	redis_stop "$D/r"
+	! redis_ping "$D/r" || false
+	sleep 4 # three re-reads or more with Redis down
+	cat "$D/station.err"
+	[ "$(pipeline_pids "$pid")" = "$before" ]
+	! grep -Eq 'hashed: (stopping|exited)' "$D/station.err" || false
+	grep -q 'cannot read eas:sources (.*): keeping its last known sources: hashed$' "$D/station.err"
+	[ "$(grep -c 'cannot read eas:sources' "$D/station.err")" -eq 1 ]
+	# Redis back: the hash is read again, the pipeline is heard again, the same processes
+	redis_start "$D/r"
+	rcli "$D/r" del eas:heartbeat:hashed
+	srv_wait 5 grep -q 'eas:sources read again: 1 source(s) in it' "$D/station.err"
+	srv_wait 15 heartbeat hashed
+	sleep 2 # more re-reads with Redis up
+	cat "$D/station.err"
+	[ "$(pipeline_pids "$pid")" = "$before" ]
+	[ "$(grep -c 'hashed: starting' "$D/station.err")" -eq 1 ]
+	! grep -Eq 'hashed: (stopping|exited)' "$D/station.err" || false
+	[ "$(grep -c 'read again' "$D/station.err")" -eq 1 ]
+	# gone from the hash (read without it): stopped, its processes gone
+	run eas-ctl source delete hashed
+	srv_wait 5 grep -q 'hashed: stopping' "$D/station.err"
+	# shellcheck disable=SC2086
+	srv_wait 5 all_gone $before
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
 	rm "$D/station.pid"
 	[ "$rc" -eq 0 ]
 }

@@ -36,6 +36,8 @@ mk() { make -s --no-print-directory -C "$EAS_TOP" BUILD="$(dirname "$EAS_BIN")" 
 	done
 	grep -q '^ExecStart=/usr/local/bin/eas-station --one %i$' "$root/lib/systemd/system/eas-monitor@.service"
 	[ -f "$root/usr/share/polkit-1/rules.d/50-eas-ctl.rules" ]
+	grep -q '^u eas-ctl ' "$root/usr/lib/sysusers.d/eas-tools.conf"
+	grep -q '^d /etc/eas-tools/sources 0755 eas-ctl eas-ctl' "$root/usr/lib/tmpfiles.d/eas-tools.conf"
 	[ -f "$root/etc/eas-tools/station.conf.example" ]
 	[ -f "$root/usr/local/share/doc/eas-tools/examples/station.conf.example" ]
 	[ -d "$root/etc/eas-tools/sources" ]
@@ -58,7 +60,8 @@ mk() { make -s --no-print-directory -C "$EAS_TOP" BUILD="$(dirname "$EAS_BIN")" 
 @test "install: every unit passes systemd-analyze verify with nothing on stderr; security exposure" {
 	command -v systemd-analyze || skip "systemd-analyze missing (make deps installs systemd)"
 	local p=$BATS_TEST_TMPDIR/p u
-	mk install PREFIX="$p" SYSCONFDIR="$p/etc" SYSTEMDUNITDIR="$p/units" POLKITRULESDIR="$p/polkit"
+	mk install PREFIX="$p" SYSCONFDIR="$p/etc" SYSTEMDUNITDIR="$p/units" POLKITRULESDIR="$p/polkit" \
+		SYSUSERSDIR="$p/sysusers" TMPFILESDIR="$p/tmpfiles"
 	# the Documentation= man pages are looked up with man(1), in the installed tree
 	export MANPATH="$p/share/man:"
 	for u in eas-monitor@test.service eas-ctl-listen.service eas-watch-check.service \
