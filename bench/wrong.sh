@@ -108,21 +108,32 @@ for kind in kinds.split():
             else:
                 hi = mid
         level = (lo * hi) ** 0.5
-        sent, outs = run(cmds, kind, level, rate, trials, 7)
-        line = "wrong: %-4s %5d Hz, noise rms %.3f, %d trials:" % (kind, rate, level, trials)
-        for c, o in zip(cmds, outs):
-            ok, bad = score(sent, o)
-            line += "  %s: pass %d (%.1f %%), wrong %d" % (
-                os.path.basename(c) if c.startswith(ours) else c, ok, 100.0 * ok / trials, bad)
-            if c == ours + " --strict" and bad:
-                fail = 1
-            if bad and os.environ.get("WRONG_SHOW"):
-                import difflib
-                for h in o:
-                    if h not in set(sent):
-                        near = difflib.get_close_matches(h, sent, 1, 0)
-                        print("wrong:   %s\n wrong:   %s (sent)" % (h, near[0] if near else "?"))
-        print(line, flush=True)
+        # in chunks of 1000 trials (seeds 7, 8, ...), each through fresh decoders, with the
+        # totals so far after each: a long count stopped early still says what it has done
+        tot = [[0, 0] for _ in cmds]
+        done = 0
+        while done < trials:
+            n = min(1000, trials - done)
+            sent, outs = run(cmds, kind, level, rate, n, 7 + done // 1000)
+            done += n
+            line = "wrong: %-4s %5d Hz, noise rms %.3f, %d trials%s:" % (
+                kind, rate, level, done, "" if done == trials else " (so far)")
+            for c, o, t in zip(cmds, outs, tot):
+                ok, bad = score(sent, o)
+                t[0] += ok
+                t[1] += bad
+                line += "  %s: pass %d (%.1f %%), wrong %d" % (
+                    os.path.basename(c) if c.startswith(ours) else c, t[0],
+                    100.0 * t[0] / done, t[1])
+                if c == ours + " --strict" and bad:
+                    fail = 1
+                if bad and os.environ.get("WRONG_SHOW"):
+                    import difflib
+                    for h in o:
+                        if h not in set(sent):
+                            near = difflib.get_close_matches(h, sent, 1, 0)
+                            print("wrong:   %s\n wrong:   %s (sent)" % (h, near[0] if near else "?"))
+            print(line, flush=True)
 print("wrong: target %s: no wrong header printed by eas-decode --strict" % ("MISSED" if fail else "met"))
 sys.exit(fail)
 EOF

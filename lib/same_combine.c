@@ -62,6 +62,11 @@ static void remember(struct same_decoder *d, const char *raw, double t)
 /* Expected error of a character above which its margin is thin (issue 15). */
 #define THIN 0.01
 
+/* Expected number of wrong characters (the sum of every character's expected error, and the
+ * layout's) above which a strict decoder reports nothing (issue 15): when strict, a wrong header
+ * printed must be rarer than 1 in 10,000 trials at the noise level where half the headers fail. */
+#define STRICT_EXP 1e-4
+
 /* Expected error of a burst's own choice of a character below which that burst says clearly that
  * the character is its choice. */
 #define CLEAR 0.1
@@ -176,6 +181,14 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 			return -2;
 		}
 	}
+	/* Strict: the header as a whole must be all but certain.  At the noise
+	 * level where half the headers fail, every header printed has
+	 * characters on margins that are thin in total (expected errors 0.01 to
+	 * 0.1), and about one in fifty of them has a character wrong whatever
+	 * the bursts vote: the per-character gates above cannot reach none in
+	 * ten thousand without this. */
+	if (d->strict && out->exp_errors > STRICT_EXP)
+		return -2;
 	return 0;
 }
 

@@ -281,17 +281,16 @@ double same_ml_char_error(const struct decoded *out, const float *b, int p, int 
 	int cl = p >= 1 && p <= 3 ? C_UPPER : place_class(p, out->bn, out->bs);
 	struct cset set = class_set(cl);
 	float cost[128];
-	*best = ch;
-	for (int c = 32; c < 128; c++) {
+	for (int c = 0; c < 128; c++) {
 		cost[c] = 0;
-		if (cs_has(set, c)) {
-			for (int k = 0; k < 8; k++)
-				if (((c >> k) & 1) != (b[k] > 0))
-					cost[c] += 2 * fabsf(b[k]);
-			if (cost[c] < cost[*best])
-				*best = c;
-		}
+		for (int k = 0; k < 8; k++)
+			if (((c >> k) & 1) != (b[k] > 0))
+				cost[c] += 2 * fabsf(b[k]);
 	}
+	*best = ch; /* every cost is known before the likeliest is chosen */
+	for (int c = 32; c < 128; c++)
+		if (cs_has(set, c) && cost[c] < cost[*best])
+			*best = c;
 	double e = 0;
 	for (int c = 32; c < 128; c++)
 		if (c != ch && cs_has(set, c))
