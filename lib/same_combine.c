@@ -62,6 +62,10 @@ static void remember(struct same_decoder *d, const char *raw, double t)
 /* Expected error of a character above which its margin is thin (issue 15). */
 #define THIN 0.01
 
+/* Expected error of a character, its bits far from both tones counting for little, above which
+ * the bursts hardly tell it from another: from three bursts too, it must be confirmed. */
+#define ERASED 0.5
+
 /* Expected number of wrong characters (the sum of every character's expected error, and the
  * layout's) above which a strict decoder reports nothing (issue 15): when strict, a wrong header
  * printed must be rarer than 1 in 10,000 trials at the noise level where half the headers fail. */
@@ -192,10 +196,11 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	 * of them right.  (Of three, two outvote one.) */
 	if ((n < g->n || n == 2) && contradicted(g, mask, n, out))
 		return -2;
-	for (int p = 0; p < out->len - 4 && (n < 3 || d->strict); p++) {
+	for (int p = 0; p < out->len - 4; p++) {
 		if (p >= 1 && p <= 3) /* the originator: decided as a whole */
 			continue;
-		if (out->ep[p] <= THIN && char_error(g, mask, n, out, p) <= THIN)
+		double e = char_error(g, mask, n, out, p);
+		if ((out->ep[p] <= THIN && e <= THIN) || (n >= 3 && !d->strict && e <= ERASED))
 			continue;
 		if (!confirmed(g, mask, n, out, p)) {
 			out->thin_place = p;
