@@ -5,8 +5,9 @@
 #   TRIALS per rate and kind (default 200 at 22050 Hz in make bench; 10000 at 8000 22050 48000 for
 #   the measurement of issue 15), RATES e.g. "8000 22050 48000", KINDS "awgn fm".  eas-decode and
 #   eas-decode --strict are scored on the same audio; EAS_DECODE_OTHER="PATH..." adds other
-#   binaries (e.g. an older build).  The level is found (bisection) for eas-decode.  Target: no
-#   wrong header from --strict.  WRONG_SHOW=1 prints each wrong header beside the one sent.
+#   binaries (e.g. an older build).  The level is found (bisection) for eas-decode, or for
+#   eas-decode --strict with WRONG_LEVEL=strict.  Target: no wrong header from --strict.
+#   WRONG_SHOW=1 prints each wrong header beside the one sent.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${EAS_BIN:-$top/build/bin}
@@ -94,6 +95,7 @@ def score(sent, printed):
     return len(s & set(printed)), sum(1 for h in printed if h not in s)
 
 cmds = [ours, ours + " --strict"] + other.split()
+strict_level = os.environ.get("WRONG_LEVEL") == "strict"
 fail = 0
 for kind in kinds.split():
     for rate in map(int, rates.split()):
@@ -101,28 +103,41 @@ for kind in kinds.split():
         lo, hi = (0.05, 1.5) if kind == "awgn" else (0.05, 3.0)
         for step in range(7):
             mid = (lo * hi) ** 0.5
-            sent, (got, *_) = run([ours], kind, mid, rate, 60, 1000 + step)
+            sent, (got, *_) = run([cmds[1] if strict_level else ours], kind, mid, rate, 60,
+                                  1000 + step)
             ok, _ = score(sent, got)
             if ok > 30:
                 lo = mid
             else:
                 hi = mid
         level = (lo * hi) ** 0.5
-        sent, outs = run(cmds, kind, level, rate, trials, 7)
-        line = "wrong: %-4s %5d Hz, noise rms %.3f, %d trials:" % (kind, rate, level, trials)
-        for c, o in zip(cmds, outs):
-            ok, bad = score(sent, o)
-            line += "  %s: pass %d (%.1f %%), wrong %d" % (
-                os.path.basename(c) if c.startswith(ours) else c, ok, 100.0 * ok / trials, bad)
-            if c == ours + " --strict" and bad:
-                fail = 1
-            if bad and os.environ.get("WRONG_SHOW"):
-                import difflib
-                for h in o:
-                    if h not in set(sent):
-                        near = difflib.get_close_matches(h, sent, 1, 0)
-                        print("wrong:   %s\n wrong:   %s (sent)" % (h, near[0] if near else "?"))
-        print(line, flush=True)
+        # in chunks of 1000 trials (seeds 7, 8, ...), each through fresh decoders, with the
+        # totals so far after each: a long count stopped early still says what it has done
+        tot = [[0, 0] for _ in cmds]
+        done = 0
+        while done < trials:
+            n = min(1000, trials - done)
+            sent, outs = run(cmds, kind, level, rate, n, 7 + done // 1000)
+            done += n
+            line = "wrong: %-4s %5d Hz, noise rms %.3f%s, %d trials%s:" % (
+                kind, rate, level, " (--strict's level)" if strict_level else "", done,
+                "" if done == trials else " (so far)")
+            for c, o, t in zip(cmds, outs, tot):
+                ok, bad = score(sent, o)
+                t[0] += ok
+                t[1] += bad
+                line += "  %s: pass %d (%.1f %%), wrong %d" % (
+                    os.path.basename(c) if c.startswith(ours) else c, t[0],
+                    100.0 * t[0] / done, t[1])
+                if c == ours + " --strict" and bad:
+                    fail = 1
+                if bad and os.environ.get("WRONG_SHOW"):
+                    import difflib
+                    for h in o:
+                        if h not in set(sent):
+                            near = difflib.get_close_matches(h, sent, 1, 0)
+                            print("wrong:   %s\n wrong:   %s (sent)" % (h, near[0] if near else "?"))
+            print(line, flush=True)
 print("wrong: target %s: no wrong header printed by eas-decode --strict" % ("MISSED" if fail else "met"))
 sys.exit(fail)
 EOF

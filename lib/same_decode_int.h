@@ -127,6 +127,8 @@ struct decoded {
 	double kappa;      /* log-likelihood per unit of cost (mean / variance of soft bits) */
 	double misfit;     /* largest log-likelihood of a place's bits being an illegal character */
 	double mu;         /* mean decided soft value */
+	double var1;       /* variance of one burst's decided soft values about their mean (noise
+	                      and shared distortion; same_ml_decode(): of S as one burst) */
 	float lc[32][9];   /* cost of every layout (locations, sender length) */
 	int bn, bs, bo;    /* the chosen layout and originator */
 	struct same_header header; /* the result parsed, once it is trusted */
@@ -188,11 +190,13 @@ int same_ml_decode(struct same_decoder *d, const float *s, int nbits, struct dec
  * log-likelihood of a choice is KAPPA times minus its cost; sets OUT->misfit. */
 double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out, double kappa);
 
-/* The expected error of character CH at data place P (after "ZCZC") from the 8 soft bits B of
- * that place alone (one burst, or a few summed), among those legal there in the layout of OUT
- * (decoded by same_ml_decode()), at OUT's noise level; 1 or more when another character is
- * likelier.  *BEST is set to the likeliest. */
-double same_ml_char_error(const struct decoded *out, const float *b, int p, int ch, int *best);
+/* The expected error of character CH at data place P (after "ZCZC") from the soft bits of that
+ * place in NB bursts (B[i]: 8 soft bits each, normalised: +-MU1 on average), among the characters
+ * legal there in the layout of OUT (decoded by same_ml_decode()), at OUT's noise level, a bit far
+ * from both tones saying little (an outlier: a click, a dropout); 1 or more when another
+ * character is likelier.  *BEST is set to the likeliest. */
+double same_ml_char_error(const struct decoded *out, const float *const *b, int nb, double mu1,
+                          int p, int ch, int *best);
 
 /* ---- burst combiner (same_combine.c) ---- */
 

@@ -221,6 +221,7 @@ int same_ml_decode(struct same_decoder *d, const float *s, int nbits, struct dec
 	if (mu <= 0)
 		return -1;
 	out->mu = mu;
+	out->var1 = var;
 	out->bn = bn, out->bs = bs, out->bo = bo;
 	out->exp_errors = same_ml_expected_errors(d, out, mu / (var + 1e-6 * mu * mu));
 	return 0;
@@ -276,25 +277,48 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 	return e;
 }
 
-double same_ml_char_error(const struct decoded *out, const float *b, int p, int ch, int *best)
+/* Share of soft bits that are neither tone's (a click, a dropout, interference over one bit),
+ * spread evenly over the soft values' range (-1.5..1.5, same_frame.c). */
+#define OUTLIER 1e-3
+
+/*
+ * Log-likelihood ratio of a sent 1 over a sent 0 for soft value S of one burst whose bits are
+ * +-MU1 in Gaussian noise of variance VAR, weighed by the chance that S is a bit at all (not an
+ * outlier, probability OUTLIER) among values spread by TOTAL (the noise, and distortions that
+ * every burst shares: echo, codecs): a value far from both tones says little, where the
+ * Gaussian alone would make the nearer one all but certain.
+ */
+static double bit_llr(double s, double mu1, double var, double total)
+{
+	double a = (s - mu1) * (s - mu1), b = (s + mu1) * (s + mu1);
+	double in = (1 - OUTLIER) * (exp(-a / (2 * total)) + exp(-b / (2 * total))) /
+	            (2 * sqrt(2 * M_PI * total));
+	return in / (in + OUTLIER / 3) * 2 * mu1 * s / var;
+}
+
+double same_ml_char_error(const struct decoded *out, const float *const *b, int nb, double mu1,
+                          int p, int ch, int *best)
 {
 	int cl = p >= 1 && p <= 3 ? C_UPPER : place_class(p, out->bn, out->bs);
 	struct cset set = class_set(cl);
-	float cost[128];
-	*best = ch;
-	for (int c = 32; c < 128; c++) {
-		cost[c] = 0;
-		if (cs_has(set, c)) {
-			for (int k = 0; k < 8; k++)
-				if (((c >> k) & 1) != (b[k] > 0))
-					cost[c] += 2 * fabsf(b[k]);
-			if (cost[c] < cost[*best])
-				*best = c;
-		}
+	double var = mu1 / out->kappa, llr[8], score[128];
+	for (int k = 0; k < 8; k++) {
+		llr[k] = 0;
+		for (int i = 0; i < nb; i++)
+			llr[k] += bit_llr(b[i][k], mu1, var, fmax(out->var1, var));
 	}
+	*best = ch;
+	for (int c = 0; c < 128; c++) {
+		score[c] = 0; /* log-likelihood of C, but for a constant */
+		for (int k = 0; k < 8; k++)
+			score[c] += (c >> k) & 1 ? llr[k] / 2 : -llr[k] / 2;
+	}
+	for (int c = 32; c < 128; c++)
+		if (cs_has(set, c) && score[c] > score[*best])
+			*best = c;
 	double e = 0;
 	for (int c = 32; c < 128; c++)
 		if (c != ch && cs_has(set, c))
-			e += exp(-out->kappa * (cost[c] - cost[ch]));
+			e += exp(score[c] - score[ch]);
 	return e;
 }

@@ -37,8 +37,8 @@ static void usage(FILE *f)
 	    "                             characters (default the host name)\n"
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
-	    "      --strict               no header with a character on a thin margin that\n"
-	    "                             the bursts do not confirm (fewer wrong, fewer heard)\n"
+	    "      --strict               only headers all but certain (expected wrong\n"
+	    "                             characters below 1e-4): fewer wrong, fewer heard\n"
 	    "      --now TIME             receive time of the input's start (RFC 3339 such as\n"
 	    "                             2026-11-22T14:05:00Z or ...+02:00, epoch seconds or\n"
 	    "                             \"now\"); times are then taken from the input\n"
@@ -203,9 +203,9 @@ static int report(const struct opts *o, const struct same_event *ev, struct reco
                   struct eas_json *j)
 {
 	if (ev->type == SAME_EV_DOUBTFUL) {
-		log_info("not reported (a character on a thin margin, not confirmed by a second "
-		         "burst): %s",
-		         ev->header.raw);
+		log_info("not reported (a character on a thin margin that the bursts do not "
+		         "confirm%s): %s",
+		         o->strict ? ", or not all but certain" : "", ev->header.raw);
 		return 0;
 	}
 	return emit_event(o, ev, rec, j);
