@@ -185,7 +185,8 @@ int main(void)
 		int h = pub_record_header(&pl, 7, hdr, sizeof hdr);
 		CHECK(h > 0);
 		snprintf(hdr + h, sizeof hdr - (size_t)h, "%s", line);
-		CHECK(pub_record_parse(hdr, strlen(hdr), &r) == 0 && r.type == 'R' && r.version == PUB_RECORD_VERSION);
+		CHECK(pub_record_parse(hdr, strlen(hdr), &r) == 0 && r.type == 'R' &&
+		      r.version == PUB_RECORD_VERSION);
 		CHECK(r.jsonlen == strlen(line));
 	}
 
