@@ -1,6 +1,7 @@
 /* same_combine.c: the SAME decoder's burst combiner: groups the bursts of one message, sums their
  * soft bits, decides (header or end of message) and reports each message once (no I/O). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,8 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	}
 	/* The fewer bursts, the less the structure can vouch for the result. */
 	double limit = n >= 3 ? 0.1 : n == 2 ? 0.05 : 0.005;
+	if (getenv("SOFT_DEBUG"))
+		fprintf(stderr, "try %x n %d: %.*s exp %.3g misfit %.3g mu %.3f kappa %.3g\n", mask, n, out->len, out->raw, out->exp_errors, out->misfit, out->mu, out->kappa);
 	if (out->exp_errors > limit || out->misfit > 12)
 		return -1;
 	if (same_header_parse(out->raw, (size_t)out->len, SAME_PARSE_RECEIVED, &out->header, NULL,

@@ -69,8 +69,9 @@ struct same_decoder *same_decoder_new(int rate)
 	d->box = calloc((size_t)d->nbox * 4, sizeof(float));
 	d->tm = calloc(RING, sizeof(float));
 	d->tp = calloc(RING, sizeof(float));
+	d->tz = calloc((size_t)RING * 4, sizeof(float));
 	d->cost = malloc(sizeof(float[128]) * MAXDATA);
-	if (!d->box || !d->tm || !d->tp || !d->cost) {
+	if (!d->box || !d->tm || !d->tp || !d->tz || !d->cost) {
 		same_decoder_free(d);
 		return NULL;
 	}
@@ -100,6 +101,7 @@ void same_decoder_free(struct same_decoder *d)
 	free(d->box);
 	free(d->tm);
 	free(d->tp);
+	free(d->tz);
 	free(d->cost);
 	free(d);
 }
@@ -200,6 +202,9 @@ void same_decoder_feed(struct same_decoder *d, const int16_t *pcm, size_t n)
 			float es = (float)(d->sum[2] * d->sum[2] + d->sum[3] * d->sum[3]);
 			d->tm[d->nt % RING] = em - es;
 			d->tp[d->nt % RING] = em + es;
+			float *z = d->tz + 4 * (d->nt % RING);
+			z[0] = (float)d->sum[0], z[1] = (float)d->sum[1];
+			z[2] = (float)d->sum[2], z[3] = (float)d->sum[3];
 			d->nt++;
 			on_tick(d);
 		}

@@ -86,6 +86,7 @@ struct same_decoder {
 	double spt, next_tick; /* samples per tick, sample index of the next tick */
 	/* ticks */
 	float *tm, *tp;
+	float *tz; /* 4 per tick: the boxcar sums, mark re, im, space re, im (coherent soft bits) */
 	uint64_t nt;
 	/* timing loop */
 	double phi, T, T0;
@@ -146,6 +147,17 @@ static inline float at(const float *v, double x)
 	return v[i % RING] * (1 - f) + v[(i + 1) % RING] * f;
 }
 
+/* The boxcar sums (mark re, im, space re, im) at fractional tick X into Z (linear
+ * interpolation). */
+static inline void at4(const float *tz, double x, float z[4])
+{
+	uint64_t i = x > 0 ? (uint64_t)x : 0;
+	float f = x > 0 ? (float)(x - (double)i) : 0;
+	const float *a = tz + 4 * (i % RING), *b = tz + 4 * ((i + 1) % RING);
+	for (int q = 0; q < 4; q++)
+		z[q] = a[q] * (1 - f) + b[q] * f;
+}
+
 /* Is fractional tick X still in the ring, with its neighbour? */
 static inline bool have(const struct same_decoder *d, double x)
 {
@@ -179,6 +191,13 @@ void same_frame_flush(struct same_decoder *d);
 
 /* Fit the bit timing of the burst synced at P through the ring and take its soft bits into B. */
 void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst *b);
+
+/* ---- coherent soft bits (same_soft.c) ---- */
+
+/* Coherent soft bits of a burst, from its non-coherent ones S (data bits 0..NB-1, taken at
+ * ticks X[j + 8], X holding bits -8..NB+7), over its first SPAN bits: replaces S and returns 1
+ * when they are better, else leaves S and returns 0. */
+int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, int nb, int span);
 
 /* ---- maximum-likelihood header decoder (same_ml.c) ---- */
 

@@ -261,20 +261,24 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 	for (int j = -W; j < MAXBITS + W; j++)
 		x[j + W] = A + (j + 1) * Bl;
 	soft_bits(d, x, b->s, MAXBITS);
-	if (!wow)
-		return;
-	float s2[MAXBITS];
-	follow(d, p->ts, p->T, x);
-	soft_bits(d, x, s2, MAXBITS);
 	int span = nseg > 0 ? (int)(segj[nseg - 1] + SEG / 2.0) : 0;
 	if (span > MAXBITS)
 		span = MAXBITS;
-	double m1 = 0, m2 = 0;
-	for (int j = 0; j < span; j++)
-		m1 += fabsf(b->s[j]), m2 += fabsf(s2[j]);
-	double need = 1.005 + 0.2 * fmax(0, 0.9 - m2 / (span > 0 ? span : 1));
-	if (m2 > m1 * need)
-		memcpy(b->s, s2, sizeof s2);
+	if (wow) {
+		float s2[MAXBITS];
+		double x2[MAXBITS + 2 * W];
+		follow(d, p->ts, p->T, x2);
+		soft_bits(d, x2, s2, MAXBITS);
+		double m1 = 0, m2 = 0;
+		for (int j = 0; j < span; j++)
+			m1 += fabsf(b->s[j]), m2 += fabsf(s2[j]);
+		double need = 1.005 + 0.2 * fmax(0, 0.9 - m2 / (span > 0 ? span : 1));
+		if (m2 > m1 * need) {
+			memcpy(b->s, s2, sizeof s2);
+			memcpy(x, x2, sizeof x2);
+		}
+	}
+	same_soft_coherent(d, x, b->s, MAXBITS, span);
 }
 
 /*

@@ -1,0 +1,151 @@
+/* same_soft.c: the SAME decoder's coherent soft bits: each tone's phase followed through a burst
+ * from the bits already decided, and every bit measured against it (no I/O). */
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "same_decode_int.h"
+
+/*
+ * SAME is FSK with modulation index 1 (47 CFR 11.31(a)(1): 520 5/6 baud, mark 4 cycles per bit,
+ * space 3), sent with a continuous phase: at every bit boundary the carrier's phase is the same
+ * whatever the bits, so in the mixer's frame (same_decode.c) the boxcar sum of every mark bit has
+ * the same phase, and every space bit its own.  The non-coherent soft bit |Zm|^2 - |Zs|^2 throws
+ * that away; measuring each bit against a reference for each tone, averaged over the bits around
+ * it, keeps only the noise in phase with the tone (half of it) and sums linearly over bursts:
+ * about 2 dB more.  A sender whose clock or tones are off (by per cents, or tens of Hz) turns
+ * the references by up to a radian or more per bit, a wandering clock by a varying amount, and a
+ * channel (echo, codecs) gives the two tones their own phases and gains: each tone's reference
+ * and its turn per bit are estimated apart, from the bits near by.
+ */
+
+/* Bits each side of a bit over which a tone's reference is averaged, and its turn per bit. */
+enum { W = 16, WR = 64 };
+
+/* Passes: the first decides by the non-coherent bits, the next by the coherent ones. */
+enum { PASSES = 2 };
+
+typedef float complex cf;
+
+/* The phase of tone T's reference at every bit, as the unit complex U[0..N-1] that turns it
+ * back: its turn per bit from the products of the bits of that tone one bit apart, then, that
+ * known, 4 and 16 apart (16 times finer), each summed over WR bits either side, and summed. */
+static void turns(cf z[2][MAXBITS], const float *dec, int n, int t, cf *u)
+{
+	static const int lags[3] = {1, 4, 16};
+	cf pre[MAXBITS + 1];
+	float w[MAXBITS];
+	for (int k = 0; k < n; k++)
+		w[k] = 0, u[k] = 1;
+	for (int l = 0; l < 3; l++) {
+		int D = lags[l];
+		pre[0] = 0;
+		for (int k = 0; k < n; k++) {
+			cf p = 0;
+			if (k >= D && (dec[k] > 0) == (t == 0) && (dec[k - D] > 0) == (t == 0))
+				p = z[t][k] * conjf(z[t][k - D]);
+			pre[k + 1] = pre[k] + p;
+		}
+		for (int j = 0; j < n; j++) {
+			int a = j - WR > 0 ? j - WR : 0, b = j + WR < n ? j + WR : n;
+			cf sum = pre[b] - pre[a];
+			/* what the turn known so far leaves over D bits */
+			float om = w[j], rest = cargf(sum * cexpf(-I * om * (float)D));
+			if (sum != 0)
+				w[j] = om + rest / (float)D;
+		}
+	}
+	/* the reference's phase path: the turns summed */
+	float ph = 0;
+	for (int k = 0; k < n; k++) {
+		u[k] = cexpf(-I * ph);
+		ph += w[k];
+		if (ph > (float)M_PI)
+			ph -= 2 * (float)M_PI;
+		if (ph < -(float)M_PI)
+			ph += 2 * (float)M_PI;
+	}
+}
+
+/* Coherent soft bits of data bits 0..N-1 from the sums Z[0] (mark) and Z[1] (space), deciding
+ * the references by the signs of DEC, into OUT. */
+static void coherent(cf z[2][MAXBITS], const float *dec, int n, float *out)
+{
+	cf u[2][MAXBITS], pre[2][MAXBITS + 1];
+	int cnt[2][MAXBITS + 1];
+	for (int t = 0; t < 2; t++) {
+		turns(z, dec, n, t, u[t]);
+		pre[t][0] = 0, cnt[t][0] = 0;
+		for (int k = 0; k < n; k++) {
+			int on = (dec[k] > 0) == (t == 0);
+			pre[t][k + 1] = pre[t][k] + (on ? z[t][k] * u[t][k] : 0);
+			cnt[t][k + 1] = cnt[t][k] + on;
+		}
+	}
+	for (int j = 0; j < n; j++) {
+		int a = j - W > 0 ? j - W : 0, b = j + W + 1 < n ? j + W + 1 : n;
+		cf r[2];
+		for (int t = 0; t < 2; t++) {
+			/* the bits about J, but J itself, brought to J's phase */
+			int on = (dec[j] > 0) == (t == 0), c = cnt[t][b] - cnt[t][a] - on;
+			cf acc = pre[t][b] - pre[t][a] - (on ? z[t][j] * u[t][j] : 0);
+			r[t] = c ? acc * conjf(u[t][j]) / (float)c : 0;
+		}
+		float em = crealf(r[0] * conjf(r[0])), es = crealf(r[1] * conjf(r[1]));
+		float num = crealf(z[0][j] * conjf(r[0])) - crealf(z[1][j] * conjf(r[1])) -
+		            (em - es) / 2;
+		float den = (em + es) / 2;
+		float v = den > 0 ? num / den : 0;
+		out[j] = v > 1.5f ? 1.5f : v < -1.5f ? -1.5f : v;
+	}
+}
+
+/* How clearly soft bits S[0..N-1] are decided: the square of their mean magnitude over the
+ * variance of the magnitude. */
+static double clarity(const float *s, int n)
+{
+	double m = 0, q = 0;
+	for (int j = 0; j < n; j++)
+		m += fabsf(s[j]), q += s[j] * s[j];
+	m /= n, q /= n;
+	return q - m * m > 0 ? m * m / (q - m * m) : 1e9;
+}
+
+int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, int nb, int span)
+{
+	enum { OFF = 8 };
+	if (span > nb)
+		span = nb;
+	if (span < 64)
+		return 0;
+	cf z[2][MAXBITS];
+	for (int j = 0; j < span; j++) {
+		float q[4] = {0, 0, 0, 0};
+		if (have(d, x[j + OFF]))
+			at4(d->tz, x[j + OFF], q);
+		z[0][j] = q[0] + q[1] * I;
+		z[1][j] = q[2] + q[3] * I;
+	}
+	float c[MAXBITS], dec[MAXBITS];
+	memcpy(dec, s, sizeof(float) * (size_t)span);
+	for (int pass = 0; pass < PASSES; pass++) {
+		coherent(z, dec, span, c);
+		memcpy(dec, c, sizeof(float) * (size_t)span);
+	}
+	double qn = clarity(s, span), qc = clarity(c, span);
+	if (getenv("SOFT_DEBUG"))
+		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f\n", span, qn, qc);
+	if (getenv("SOFT_DUMP")) {
+		FILE *f = fopen(getenv("SOFT_DUMP"), "a");
+		for (int j = 0; j < span; j++)
+			fprintf(f, "%d %g %g\n", j, s[j], c[j]);
+		fprintf(f, "end\n");
+		fclose(f);
+	}
+	if (!(qc > qn) || getenv("SOFT_NC"))
+		return 0;
+	memcpy(s, c, sizeof(float) * (size_t)span);
+	return 1;
+}
