@@ -233,6 +233,8 @@ static void report(struct same_decoder *d, const struct group *g, int used,
 	ev.bursts = __builtin_popcount((unsigned)used);
 	count_bit_errors(g, used, res->raw, res->len, &ev.bit_errors);
 	ev.confidence = exp(-res->exp_errors * 10);
+	if (getenv("SOFT_CAL"))
+		fprintf(stderr, "CAL %.6g %d %s\n", res->exp_errors, ev.bursts, res->raw);
 	ev.header = res->header;
 	same_push_event(d, &ev);
 }

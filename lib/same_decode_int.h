@@ -20,6 +20,7 @@
 #define MAXGROUP  6
 #define EVQ       32
 #define NRECENT   8
+#define SOFT_MAX  2.5f /* soft bits lie in -SOFT_MAX..SOFT_MAX (coherent; non-coherent: 1.5) */
 
 /* Classes of characters legal at a place of the header. */
 enum { C_DASH, C_PLUS, C_UPPER, C_DIGIT, C_D05, C_D03, C_D02, C_SENDER, NCLASS };

@@ -186,12 +186,14 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 	double sw = 0, sj = 0, st = 0, sjj = 0, sjt = 0, ref = 0;
 	double fw = 0, fj = 0, ft = 0, fjj = 0, fjt = 0;
 	double segj[MAXSEG], segt[MAXSEG];
-	int nseg = 0, wow = 0;
+	int nseg = 0, wow = 0, cut = 0;
 	double last = 0;
 	for (int j0 = -64; j0 < MAXBITS && nseg < MAXSEG; j0 += SEG) {
 		/* a header taken as soon as it ends: no further than what has arrived */
-		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt)
+		if (a + bb * (j0 + SEG) + 3 >= (double)d->nt) {
+			cut = 1;
 			break;
+		}
 		/* following a wandering clock: a wider search */
 		int ns = wow || nseg >= 3 ? WSTEP : NSTEP;
 		double sc[2 * WSTEP + 1];
@@ -278,6 +280,9 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 			memcpy(x, x2, sizeof x2);
 		}
 	}
+	/* cut short by what has arrived: the burst goes on to there */
+	while (cut && span < MAXBITS && have(d, x[span + W]))
+		span++;
 	same_soft_coherent(d, x, b->s, MAXBITS, span);
 }
 

@@ -278,7 +278,7 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 }
 
 /* Share of soft bits that are neither tone's (a click, a dropout, interference over one bit),
- * spread evenly over the soft values' range (-1.5..1.5, same_frame.c). */
+ * spread evenly over the soft values' range (-SOFT_MAX..SOFT_MAX, same_soft.c). */
 #define OUTLIER 1e-3
 
 /*
@@ -293,7 +293,7 @@ static double bit_llr(double s, double mu1, double var, double total)
 	double a = (s - mu1) * (s - mu1), b = (s + mu1) * (s + mu1);
 	double in = (1 - OUTLIER) * (exp(-a / (2 * total)) + exp(-b / (2 * total))) /
 	            (2 * sqrt(2 * M_PI * total));
-	return in / (in + OUTLIER / 3) * 2 * mu1 * s / var;
+	return in / (in + OUTLIER / (2 * SOFT_MAX)) * 2 * mu1 * s / var;
 }
 
 double same_ml_char_error(const struct decoded *out, const float *const *b, int nb, double mu1,

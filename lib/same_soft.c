@@ -22,7 +22,7 @@
  */
 
 /* Bits each side of a bit over which a tone's reference is averaged, and its turn per bit. */
-enum { W = 16, WR = 64 };
+enum { W = 16, WR = 64, WP = 64 };
 
 /* Passes: the first decides by the non-coherent bits, the next by the coherent ones. */
 enum { PASSES = 2 };
@@ -84,21 +84,27 @@ static void coherent(cf z[2][MAXBITS], const float *dec, int n, float *out)
 			cnt[t][k + 1] = cnt[t][k] + on;
 		}
 	}
+	cf r[2][MAXBITS];
+	float pw[MAXBITS + 1];
+	pw[0] = 0;
 	for (int j = 0; j < n; j++) {
 		int a = j - W > 0 ? j - W : 0, b = j + W + 1 < n ? j + W + 1 : n;
-		cf r[2];
 		for (int t = 0; t < 2; t++) {
 			/* the bits about J, but J itself, brought to J's phase */
 			int on = (dec[j] > 0) == (t == 0), c = cnt[t][b] - cnt[t][a] - on;
 			cf acc = pre[t][b] - pre[t][a] - (on ? z[t][j] * u[t][j] : 0);
-			r[t] = c ? acc * conjf(u[t][j]) / (float)c : 0;
+			r[t][j] = c ? acc * conjf(u[t][j]) / (float)c : 0;
 		}
-		float em = crealf(r[0] * conjf(r[0])), es = crealf(r[1] * conjf(r[1]));
-		float num = crealf(z[0][j] * conjf(r[0])) - crealf(z[1][j] * conjf(r[1])) -
+		pw[j + 1] = pw[j] + (crealf(r[0][j] * conjf(r[0][j])) + crealf(r[1][j] * conjf(r[1][j]))) / 2;
+	}
+	for (int j = 0; j < n; j++) {
+		int a = j - WP > 0 ? j - WP : 0, b = j + WP + 1 < n ? j + WP + 1 : n;
+		float em = crealf(r[0][j] * conjf(r[0][j])), es = crealf(r[1][j] * conjf(r[1][j]));
+		float num = crealf(z[0][j] * conjf(r[0][j])) - crealf(z[1][j] * conjf(r[1][j])) -
 		            (em - es) / 2;
-		float den = (em + es) / 2;
+		float den = (pw[b] - pw[a]) / (float)(b - a);
 		float v = den > 0 ? num / den : 0;
-		out[j] = v > 1.5f ? 1.5f : v < -1.5f ? -1.5f : v;
+		out[j] = v > SOFT_MAX ? SOFT_MAX : v < -SOFT_MAX ? -SOFT_MAX : v;
 	}
 }
 
@@ -111,6 +117,12 @@ static double clarity(const float *s, int n)
 		m += fabsf(s[j]), q += s[j] * s[j];
 	m /= n, q /= n;
 	return q - m * m > 0 ? m * m / (q - m * m) : 1e9;
+}
+
+/* The power of bit J in Z (both tones). */
+static float power(cf z[2][MAXBITS], int j)
+{
+	return crealf(z[0][j] * conjf(z[0][j]) + z[1][j] * conjf(z[1][j]));
 }
 
 int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, int nb, int span)
@@ -127,6 +139,18 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 			at4(d->tz, x[j + OFF], q);
 		z[0][j] = q[0] + q[1] * I;
 		z[1][j] = q[2] + q[3] * I;
+	}
+	/* the carrier gone (the burst has ended): those bits would spoil the references */
+	double ref = 0;
+	for (int j = 0; j < 64; j++)
+		ref += power(z, j) / 64;
+	while (span > 64) {
+		double e = 0;
+		for (int j = span - 4; j < span; j++)
+			e += power(z, j) / 4;
+		if (e > 0.25 * ref)
+			break;
+		span -= 4;
 	}
 	float c[MAXBITS], dec[MAXBITS];
 	memcpy(dec, s, sizeof(float) * (size_t)span);
@@ -146,6 +170,13 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 	}
 	if (!(qc > qn) || getenv("SOFT_NC"))
 		return 0;
+	/* the bits after the span (the burst has ended: noise), at the coherent ones' scale */
+	double mn = 0, mc = 0;
+	for (int j = 0; j < span; j++)
+		mn += fabsf(s[j]), mc += fabsf(c[j]);
+	float g = mn > 0 ? (float)(mc / mn) : 1;
+	for (int j = span; j < nb; j++)
+		s[j] = fminf(1.5f, fmaxf(-1.5f, s[j] * g));
 	memcpy(s, c, sizeof(float) * (size_t)span);
 	return 1;
 }
