@@ -24,6 +24,11 @@
 /* Bits each side of a bit over which a tone's reference is averaged, and its turn per bit. */
 enum { W = 16, WR = 64, WP = 64 };
 
+/* Share of the bits on which the coherent and non-coherent decisions must agree for the coherent
+ * ones to be taken: at least 0.85 where a burst can be decoded at all when the phase is
+ * continuous, about 0.6 when it is not (a sender whose every bit starts at a random phase). */
+#define AGREE 0.75
+
 /* Passes: the first decides by the non-coherent bits, the next by the coherent ones. */
 enum { PASSES = 2 };
 
@@ -159,8 +164,11 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 		memcpy(dec, c, sizeof(float) * (size_t)span);
 	}
 	double qn = clarity(s, span), qc = clarity(c, span);
+	int agree = 0;
+	for (int j = 0; j < span; j++)
+		agree += (s[j] > 0) == (c[j] > 0);
 	if (getenv("SOFT_DEBUG"))
-		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f\n", span, qn, qc);
+		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f agree %.3f\n", span, qn, qc, (double)agree / span);
 	if (getenv("SOFT_DUMP")) {
 		FILE *f = fopen(getenv("SOFT_DUMP"), "a");
 		for (int j = 0; j < span; j++)
@@ -168,7 +176,7 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 		fprintf(f, "end\n");
 		fclose(f);
 	}
-	if (!(qc > qn) || getenv("SOFT_NC"))
+	if (!(qc > qn) || agree < AGREE * span || getenv("SOFT_NC"))
 		return 0;
 	/* the bits after the span (the burst has ended: noise), at the coherent ones' scale */
 	double mn = 0, mc = 0;
