@@ -149,14 +149,16 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 	double ref = 0;
 	for (int j = 0; j < 64; j++)
 		ref += power(z, j) / 64;
-	while (span > 64) {
-		double e = 0;
-		for (int j = span - 4; j < span; j++)
-			e += power(z, j) / 4;
-		if (e > 0.25 * ref)
+	double e = 0;
+	for (int j = 0; j < span; j++) {
+		e += power(z, j) - (j >= 16 ? power(z, j - 16) : 0);
+		if (j >= 79 && e < 0.4 * 16 * ref) {
+			span = j - 8;
 			break;
-		span -= 4;
+		}
 	}
+	while (span > 64 && power(z, span - 1) < 0.3 * ref)
+		span--;
 	float c[MAXBITS], dec[MAXBITS];
 	memcpy(dec, s, sizeof(float) * (size_t)span);
 	for (int pass = 0; pass < PASSES; pass++) {
