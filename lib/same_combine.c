@@ -216,7 +216,7 @@ static int try_subset(struct same_decoder *d, struct group *g, int mask, struct 
 	 * 0.1), and about one in fifty of them has a character wrong whatever
 	 * the bursts vote: the per-character gates above cannot reach none in
 	 * ten thousand without this. */
-	if (d->strict && out->exp_errors > STRICT_EXP)
+	if (out->exp_errors > STRICT_EXP)
 		return -2;
 	return 0;
 }

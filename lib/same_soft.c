@@ -100,7 +100,9 @@ static void coherent(cf z[2][MAXBITS], const float *dec, int n, float *out)
 			cf acc = pre[t][b] - pre[t][a] - (on ? z[t][j] * u[t][j] : 0);
 			r[t][j] = c ? acc * conjf(u[t][j]) / (float)c : 0;
 		}
-		pw[j + 1] = pw[j] + (crealf(r[0][j] * conjf(r[0][j])) + crealf(r[1][j] * conjf(r[1][j]))) / 2;
+		pw[j + 1] =
+		    pw[j] +
+		    (crealf(r[0][j] * conjf(r[0][j])) + crealf(r[1][j] * conjf(r[1][j]))) / 2;
 	}
 	for (int j = 0; j < n; j++) {
 		int a = j - WP > 0 ? j - WP : 0, b = j + WP + 1 < n ? j + WP + 1 : n;
@@ -170,7 +172,8 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 	for (int j = 0; j < span; j++)
 		agree += (s[j] > 0) == (c[j] > 0);
 	if (getenv("SOFT_DEBUG"))
-		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f agree %.3f\n", span, qn, qc, (double)agree / span);
+		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f agree %.3f\n", span, qn, qc,
+		        (double)agree / span);
 	if (getenv("SOFT_DUMP")) {
 		FILE *f = fopen(getenv("SOFT_DUMP"), "a");
 		for (int j = 0; j < span; j++)
