@@ -19,6 +19,8 @@
  *                  "NNNN"), each burst once; where its header can end; its bit
  *                  timing over the burst (a line fitted, or a tracking loop
  *                  smoothed both ways when the clock wanders) and its soft bits
+ *   same_soft.c    those soft bits made coherent: each tone's phase followed
+ *                  through the burst (the ring keeps the complex sums too)
  *   same_ml.c      maximum-likelihood header decoder over the structure
  *   same_combine.c bursts of one message grouped, summed and decided; EOM
  *   same_tone.c    attention-tone detector (Goertzel)
@@ -27,14 +29,16 @@
  * where it can, and the decoder finds a whole header in what has arrived), its
  * bit timing (phase and clock rate, which may be off by several per cent) is
  * fitted over the burst, and soft bits are taken at the fitted times,
- * normalised by the local power.  Bursts of one message are summed (soft
+ * normalised by the local power: each bit against a phase reference per tone
+ * (coherent) when the sender's phase holds, else the tones' energies compared.
+ * Bursts of one message are summed (soft
  * combining of the three bursts, which outperforms bit-wise voting by several
  * dB), then the header is decoded by maximum likelihood over its structure:
  * the number of locations is chosen by the least total cost of all character
  * classes, and each character is the best of the ones legal at its place
  * (digits, letters, the four originators...).  The margins of those choices
  * give the expected number of errors; a header is reported only when that is
- * small, no character is on a thin margin that the bursts do not confirm, and
+ * below 1e-4, no character is on a thin margin that the bursts do not confirm, and
  * the result passes same_header_parse().  A wrong alert is worse than none.
  * Two clean bursts that agree decide at once; a group of fewer than three
  * closes when the next burst could no longer come.

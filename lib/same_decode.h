@@ -13,7 +13,7 @@ enum same_event_type {
 	SAME_EV_EOM = 2,       /* NNNN end of message */
 	SAME_EV_ATTENTION = 3, /* an attention signal ended */
 	SAME_EV_DOUBTFUL = 4,  /* a header not reported: a character on a thin margin that no
-	                          second burst confirms, or (strict) not all but certain
+	                          second burst confirms, or not all but certain
 	                          (header.raw only; for the log) */
 };
 
@@ -38,10 +38,11 @@ struct same_decoder;
 struct same_decoder *same_decoder_new(int rate);
 void same_decoder_free(struct same_decoder *d);
 
-/* Strict (ON 1) or not (0, the default): when strict, a header is reported only when its expected
- * number of wrong characters is at most 1e-4 and every character decided on a thin margin is
- * decided alike by every pair of its bursts; else it is not reported (SAME_EV_DOUBTFUL).  No
- * wrong headers from marginal audio in bench/wrong.sh's trials, far fewer headers too (issue 15). */
+/* Strict (ON 1) or not (0, the default).  Either way a header is reported only when its expected
+ * number of wrong characters is at most 1e-4 (no wrong headers from marginal audio in
+ * bench/wrong.sh's trials, issue 15); when strict, also every character decided on a thin margin
+ * from three bursts is decided alike by every pair of them.  Else it is not reported
+ * (SAME_EV_DOUBTFUL). */
 void same_decoder_set_strict(struct same_decoder *d, int on);
 
 /* Feed N samples.  Events become available through same_decoder_next(). */

@@ -195,9 +195,11 @@ void same_frame_take(struct same_decoder *d, const struct pend *p, struct burst 
 
 /* ---- coherent soft bits (same_soft.c) ---- */
 
-/* Coherent soft bits of a burst, from its non-coherent ones S (data bits 0..NB-1, taken at
- * ticks X[j + 8], X holding bits -8..NB+7), over its first SPAN bits: replaces S and returns 1
- * when they are better, else leaves S and returns 0. */
+/* Coherent soft bits of a burst from its non-coherent ones S (data bits 0..NB-1, taken at ticks
+ * X[j + 8], X holding bits -8..NB+7; about +-1 clean), over its first SPAN bits (those heard,
+ * fewer where the carrier goes): when they are clearer and agree with S on at least 3 bits in
+ * 4, they replace S there (about +-1 clean, within +-SOFT_MAX), the bits after them are scaled
+ * alike, and 1 is returned; else S is left and 0 returned (a sender whose phase does not hold). */
 int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, int nb, int span);
 
 /* ---- maximum-likelihood header decoder (same_ml.c) ---- */

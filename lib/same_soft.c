@@ -2,8 +2,6 @@
  * from the bits already decided, and every bit measured against it (no I/O). */
 #include <complex.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "same_decode_int.h"
@@ -21,7 +19,8 @@
  * and its turn per bit are estimated apart, from the bits near by.
  */
 
-/* Bits each side of a bit over which a tone's reference is averaged, and its turn per bit. */
+/* Bits each side of a bit over which a tone's reference is averaged (W), its turn per bit (WR),
+ * and the references' power that scales the soft bits (WP). */
 enum { W = 16, WR = 64, WP = 64 };
 
 /* Share of the bits on which the coherent and non-coherent decisions must agree for the coherent
@@ -171,17 +170,7 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 	int agree = 0;
 	for (int j = 0; j < span; j++)
 		agree += (s[j] > 0) == (c[j] > 0);
-	if (getenv("SOFT_DEBUG"))
-		fprintf(stderr, "soft: span %d clarity nc %.2f coh %.2f agree %.3f\n", span, qn, qc,
-		        (double)agree / span);
-	if (getenv("SOFT_DUMP")) {
-		FILE *f = fopen(getenv("SOFT_DUMP"), "a");
-		for (int j = 0; j < span; j++)
-			fprintf(f, "%d %g %g\n", j, s[j], c[j]);
-		fprintf(f, "end\n");
-		fclose(f);
-	}
-	if (!(qc > qn) || agree < AGREE * span || getenv("SOFT_NC"))
+	if (!(qc > qn) || agree < AGREE * span)
 		return 0;
 	/* the bits after the span (the burst has ended: noise), at the coherent ones' scale */
 	double mn = 0, mc = 0;
@@ -189,7 +178,7 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 		mn += fabsf(s[j]), mc += fabsf(c[j]);
 	float g = mn > 0 ? (float)(mc / mn) : 1;
 	for (int j = span; j < nb; j++)
-		s[j] = fminf(1.5f, fmaxf(-1.5f, s[j] * g));
+		s[j] = fminf(SOFT_MAX, fmaxf(-SOFT_MAX, s[j] * g));
 	memcpy(s, c, sizeof(float) * (size_t)span);
 	return 1;
 }

@@ -37,8 +37,9 @@ static void usage(FILE *f)
 	    "                             characters (default the host name)\n"
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
-	    "      --strict               only headers all but certain (expected wrong\n"
-	    "                             characters below 1e-4): fewer wrong, fewer heard\n"
+	    "      --strict               also every pair of three bursts must decide a\n"
+	    "                             character on a thin margin alike (headers are\n"
+	    "                             printed only all but certain either way)\n"
 	    "      --now TIME             receive time of the input's start (RFC 3339 such as\n"
 	    "                             2026-11-22T14:05:00Z or ...+02:00, epoch seconds or\n"
 	    "                             \"now\"); times are then taken from the input\n"
@@ -204,8 +205,8 @@ static int report(const struct opts *o, const struct same_event *ev, struct reco
 {
 	if (ev->type == SAME_EV_DOUBTFUL) {
 		log_info("not reported (a character on a thin margin that the bursts do not "
-		         "confirm%s): %s",
-		         o->strict ? ", or not all but certain" : "", ev->header.raw);
+		         "confirm, or not all but certain): %s",
+		         ev->header.raw);
 		return 0;
 	}
 	return emit_event(o, ev, rec, j);
