@@ -35,14 +35,17 @@ typedef float complex cf;
 
 /* The phase of tone T's reference at every bit, as the unit complex U[0..N-1] that turns it
  * back: its turn per bit from the products of the bits of that tone one bit apart, then, that
- * known, 4 and 16 apart (16 times finer), each summed over WR bits either side, and summed. */
+ * known, 4 and 16 apart (16 times finer), each summed over WR bits either side of the middle of
+ * each block of B bits, and summed bit by bit. */
 static void turns(cf z[2][MAXBITS], const float *dec, int n, int t, cf *u)
 {
 	static const int lags[3] = {1, 4, 16};
+	enum { B = 8 };
 	cf pre[MAXBITS + 1];
-	float w[MAXBITS];
-	for (int k = 0; k < n; k++)
-		w[k] = 0, u[k] = 1;
+	float w[MAXBITS / B + 1];
+	int nblk = (n + B - 1) / B;
+	for (int k = 0; k < nblk; k++)
+		w[k] = 0;
 	for (int l = 0; l < 3; l++) {
 		int D = lags[l];
 		pre[0] = 0;
@@ -52,35 +55,32 @@ static void turns(cf z[2][MAXBITS], const float *dec, int n, int t, cf *u)
 				p = z[t][k] * conjf(z[t][k - D]);
 			pre[k + 1] = pre[k] + p;
 		}
-		for (int j = 0; j < n; j++) {
+		for (int k = 0; k < nblk; k++) {
+			int j = k * B + B / 2;
 			int a = j - WR > 0 ? j - WR : 0, b = j + WR < n ? j + WR : n;
 			cf sum = pre[b] - pre[a];
 			/* what the turn known so far leaves over D bits */
-			float om = w[j], rest = cargf(sum * cexpf(-I * om * (float)D));
 			if (sum != 0)
-				w[j] = om + rest / (float)D;
+				w[k] += cargf(sum * cexpf(-I * w[k] * (float)D)) / (float)D;
 		}
 	}
 	/* the reference's phase path: the turns summed */
-	float ph = 0;
-	for (int k = 0; k < n; k++) {
-		u[k] = cexpf(-I * ph);
-		ph += w[k];
-		if (ph > (float)M_PI)
-			ph -= 2 * (float)M_PI;
-		if (ph < -(float)M_PI)
-			ph += 2 * (float)M_PI;
+	cf v = 1;
+	for (int k = 0; k < nblk; k++) {
+		cf step = cexpf(-I * w[k]);
+		v /= cabsf(v);
+		for (int j = k * B; j < k * B + B && j < n; j++)
+			u[j] = v, v *= step;
 	}
 }
 
-/* Coherent soft bits of data bits 0..N-1 from the sums Z[0] (mark) and Z[1] (space), deciding
- * the references by the signs of DEC, into OUT. */
-static void coherent(cf z[2][MAXBITS], const float *dec, int n, float *out)
+/* Coherent soft bits of data bits 0..N-1 from the sums Z[0] (mark) and Z[1] (space), turned back
+ * by U[0] and U[1] (turns()), deciding the references by the signs of DEC, into OUT. */
+static void coherent(cf z[2][MAXBITS], cf u[2][MAXBITS], const float *dec, int n, float *out)
 {
-	cf u[2][MAXBITS], pre[2][MAXBITS + 1];
+	cf pre[2][MAXBITS + 1];
 	int cnt[2][MAXBITS + 1];
 	for (int t = 0; t < 2; t++) {
-		turns(z, dec, n, t, u[t]);
 		pre[t][0] = 0, cnt[t][0] = 0;
 		for (int k = 0; k < n; k++) {
 			int on = (dec[k] > 0) == (t == 0);
@@ -161,9 +161,12 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 	while (span > 64 && power(z, span - 1) < 0.3 * ref)
 		span--;
 	float c[MAXBITS], dec[MAXBITS];
+	cf u[2][MAXBITS];
 	memcpy(dec, s, sizeof(float) * (size_t)span);
+	turns(z, dec, span, 0, u[0]);
+	turns(z, dec, span, 1, u[1]);
 	for (int pass = 0; pass < PASSES; pass++) {
-		coherent(z, dec, span, c);
+		coherent(z, u, dec, span, c);
 		memcpy(dec, c, sizeof(float) * (size_t)span);
 	}
 	double qn = clarity(s, span), qc = clarity(c, span);
