@@ -60,6 +60,13 @@ void same_push_event(struct same_decoder *d, const struct same_event *ev)
 	d->evn++;
 }
 /* ---- construction ---------------------------------------------------- */
+/* The least whole number at or above X >= 0 (ceil() without the library call). */
+static inline uint64_t whole_at_or_past(double x)
+{
+	uint64_t i = (uint64_t)x;
+	return (double)i < x ? i + 1 : i;
+}
+
 
 struct same_decoder *same_decoder_new(int rate)
 {
@@ -89,6 +96,7 @@ struct same_decoder *same_decoder_new(int rate)
 	d->swi = -sin(2 * M_PI * F_SPACE / rate);
 	d->spt = rate / (BAUD * K);
 	d->next_tick = d->spt;
+	d->tick_at = whole_at_or_past(d->next_tick);
 	d->T0 = d->T = K;
 	d->phi = K;
 	d->last_eom_t = -1e18;
@@ -200,8 +208,9 @@ void same_decoder_feed(struct same_decoder *d, const int16_t *pcm, size_t n)
 				for (int q = 0; q < 4; q++)
 					d->sum[q] += d->box[4 * k + q];
 		}
-		if ((double)d->nsamp >= d->next_tick) {
+		if (d->nsamp >= d->tick_at) {
 			d->next_tick += d->spt;
+			d->tick_at = whole_at_or_past(d->next_tick);
 			float em = (float)(d->sum[0] * d->sum[0] + d->sum[1] * d->sum[1]);
 			float es = (float)(d->sum[2] * d->sum[2] + d->sum[3] * d->sum[3]);
 			d->tm[d->nt % RING] = em - es;

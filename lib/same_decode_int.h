@@ -85,6 +85,7 @@ struct same_decoder {
 	float *box; /* 4 per slot: mark re, im, space re, im */
 	double sum[4];
 	double spt, next_tick; /* samples per tick, sample index of the next tick */
+	uint64_t tick_at;      /* the first whole sample index at or past next_tick */
 	/* ticks */
 	float *tm, *tp;
 	float *tz; /* 4 per tick: the boxcar sums, mark re, im, space re, im (coherent soft bits) */
