@@ -16,6 +16,7 @@
 #   EAS_SYSTEMD_KEEP=1  keep the scratch root afterwards, else it is removed
 # shellcheck disable=SC2015,SC2016,SC2317 # "A && ok || bad": ok never fails; sh -c programs; cleanup runs from a trap
 set -u
+start=$(date +%s)
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${EAS_FRESH_CACHE:-/var/cache/eas-tools/bookworm-minbase}
 
@@ -168,5 +169,5 @@ if [ "$fail" -ne 0 ]; then
 	exit 1
 fi
 rm -f "$log" "$log.boot"
-say "passed"
+say "passed in $(($(date +%s) - start)) s"
 exit 0
