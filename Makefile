@@ -114,6 +114,11 @@ $(BUILD)/tests/test_ctl: tests/unit/test_ctl.c $(BUILD)/tools/eas-ctl/msg.o $(BU
 	$(CC) $(ALL_CFLAGS) -Itools/eas-ctl $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-ctl/msg.o \
 	  $(BUILD)/tools/eas-ctl/sign.o $(LIBEAS) $(shell pkg-config --libs libcrypto $(LIB_PKGS)) -lm
 
+# eas-capture's playlist parser is tested on its own (no libav).
+$(BUILD)/tests/test_playlist: tests/unit/test_playlist.c $(BUILD)/tools/eas-capture/playlist.o $(LIBEAS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools/eas-capture $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tools/eas-capture/playlist.o
+
 # bench/ctl.sh times eas-ctl's send path in one process too (no process start in the figure).
 $(BUILD)/bench/ctl_loop: bench/ctl_loop.c $(filter-out $(BUILD)/tools/eas-ctl/eas-ctl.o,\
   $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/eas-ctl/*.c))) $(LIBEAS)
@@ -143,9 +148,9 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_header
 FUZZ_SRC := lib/same_header.c lib/fips.c lib/json.c lib/lines.c lib/lines_read.c lib/timeutil.c
 FUZZ_CC  := clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
             -Ilib -I$(BUILD)/gen
-# Four targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
-# spool records, eas-ctl's command and reply parsers with its signature check, and
-# eas-watch's threshold ranges.
+# Five targets, FUZZ_SECONDS each: the SAME header parser, the line reader with eas-publish's
+# spool records, eas-ctl's command and reply parsers with its signature check, eas-watch's
+# threshold ranges, and eas-capture's playlist parser.
 fuzz: $(BUILD)/gen/fips_table.c
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-publine $(BUILD)/fuzz/corpus-ctl
 	$(FUZZ_CC) $$(pkg-config --cflags yajl) -o $(FUZZ_BIN) fuzz/fuzz_header.c $(FUZZ_SRC) \
@@ -165,6 +170,11 @@ fuzz: $(BUILD)/gen/fips_table.c
 	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range fuzz/fuzz_range.c lib/range.c -lm
 	$(BUILD)/fuzz/fuzz_range -max_total_time=$${FUZZ_SECONDS:-60} -max_len=64 \
 	  $(BUILD)/fuzz/corpus-range fuzz/corpus-range
+	@mkdir -p $(BUILD)/fuzz/corpus-playlist
+	$(FUZZ_CC) -Itools/eas-capture -o $(BUILD)/fuzz/fuzz_playlist fuzz/fuzz_playlist.c \
+	  tools/eas-capture/playlist.c
+	$(BUILD)/fuzz/fuzz_playlist -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-playlist fuzz/corpus-playlist
 
 bench: deps
 	@$(MAKE) --no-print-directory AFTER_DEPS=1 all $(BUILD)/bench/ctl_loop

@@ -1,7 +1,10 @@
 /* signals.c: the tools' one signal set-up (see signals.h). */
 #include "signals.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile sig_atomic_t eas_sig_stop;
 volatile sig_atomic_t eas_sig_hup;
@@ -31,4 +34,12 @@ int eas_signals_install(bool want_hup)
 		return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+bool eas_stdout_gone(int err)
+{
+	if (err == EPIPE)
+		return true;
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }

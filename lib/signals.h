@@ -21,4 +21,13 @@ extern volatile sig_atomic_t eas_sig_hup;  /* SIGHUP: reconnect / reopen */
  */
 int eas_signals_install(bool want_hup);
 
+/*
+ * Has the reader of standard output gone away (a closed pipe: `| head`)?  ERR is the errno of the
+ * failed write or flush when the caller has it (EPIPE says so), or 0.  Otherwise, since errno may
+ * be long gone by the time a tool looks at ferror(stdout), the pipe itself is asked: poll() reports
+ * POLLERR on a write end whose read end is closed.  True means the tool ends quietly with status 0
+ * (DESIGN.md); false means the failed write is a real error, to be said on stderr.
+ */
+bool eas_stdout_gone(int err);
+
 #endif

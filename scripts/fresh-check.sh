@@ -24,10 +24,8 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot and mounts); run it as root or with sudo"
-# Its own mount namespace, private, so no mount can reach this machine's and all go with it.
-if [ -z "${EAS_FRESH_NS:-}" ] && command -v unshare >/dev/null 2>&1; then
-	EAS_FRESH_NS=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
+. "$top/scripts/scratch-root.sh"
+scratch_root_ns EAS_FRESH_NS "$0" "$@"
 shared=$(cd "$top/.." && pwd)/shared
 [ -d "$shared" ] || die "no ../shared beside the project ($shared): the tests need it"
 git -C "$top" rev-parse --verify -q HEAD >/dev/null || die "$top is not a git checkout with a commit"
@@ -36,79 +34,14 @@ if [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
 	say "note: uncommitted changes in $top are not part of the check (it clones HEAD ${head%"${head#???????}"})"
 fi
 
-mirror=${EAS_FRESH_MIRROR:-}
-if [ -z "$mirror" ]; then
-	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		sed -n -e 's/^URIs:[[:space:]]*\(http[^[:space:]]*\/debian\)[[:space:]]*$/\1/p' \
-			-e 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]\{1,\}\)\{0,1\}\(http[^[:space:]]*\/debian\)[[:space:]].*/\2/p' |
-		head -n 1)
-	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-fi
-
-if ! command -v debootstrap >/dev/null 2>&1; then
-	say "installing debootstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >/dev/null 2>&1 ||
-		{ apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >/dev/null 2>&1; } ||
-		die "cannot install debootstrap with apt-get"
-fi
-
 # The pristine base, made once and never used directly: every run works on a copy.
-if [ ! -f "$cache/.eas-fresh-complete" ]; then
-	say "making the base root in $cache from $mirror (once; a few minutes)"
-	rm -rf "$cache.tmp"
-	mkdir -p "$(dirname "$cache")"
-	t0=$(date +%s)
-	if ! debootstrap --variant=minbase --include=git,make,gcc,ca-certificates bookworm "$cache.tmp" "$mirror" \
-		>"$(dirname "$cache")/debootstrap.log" 2>&1; then
-		tail -n 20 "$(dirname "$cache")/debootstrap.log" >&2
-		die "debootstrap failed (log: $(dirname "$cache")/debootstrap.log)"
-	fi
-	rm -rf "$cache"
-	mv "$cache.tmp" "$cache"
-	touch "$cache/.eas-fresh-complete"
-	say "base root made in $(($(date +%s) - t0)) s"
-fi
-
-root=$(mktemp -d /var/tmp/eas-fresh.XXXXXX) || die "cannot make a scratch directory in /var/tmp"
-mounted=""
-cleanup() {
-	for m in $mounted; do umount -R -l "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
-	mounted=""
-	if [ "${EAS_FRESH_KEEP:-0}" = 1 ]; then
-		say "scratch root kept in $root"
-	elif grep -q " $root/" /proc/self/mounts; then
-		# Never remove through a mount: /dev is this machine's own.
-		say "not removing $root: something is still mounted under it"
-	else
-		rm -rf --one-file-system "$root"
-	fi
-}
-trap cleanup EXIT
+scratch_root_base "$cache"
+root=""
+trap 'scratch_root_cleanup "${EAS_FRESH_KEEP:-0}"' EXIT
 trap 'exit 1' INT TERM HUP
-
-say "copying the base root to $root"
-cp -a "$cache/." "$root/" || die "cannot copy $cache"
-rm -f "$root/.eas-fresh-complete"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-mkdir -p "$root/work"
-git clone -q "$top" "$root/work/eas-tools" || die "git clone of $top failed"
-git -C "$root/work/eas-tools" checkout -q "$head"
+scratch_root_make "$cache" eas-fresh "$top" "$head"
 cp -a "$shared" "$root/work/shared"
-
-# What the tests need, mounted private so nothing propagates back to this machine's /dev.
-mnt() {
-	target=$1
-	shift
-	mkdir -p "$target"
-	mount "$@" "$target" || die "mount $* $target failed"
-	mounted="$target $mounted"
-	mount --make-rprivate "$target" 2>/dev/null || true
-}
-mnt "$root/proc" -t proc proc
-mnt "$root/sys" -t sysfs -o ro sysfs
-mnt "$root/dev" --rbind /dev # with /dev/pts and /dev/shm under it
-for d in pts shm; do mountpoint -q "$root/dev/$d" || mnt "$root/dev/$d" --bind "/dev/$d"; done
-mnt "$root/tmp" -t tmpfs -o mode=1777 tmp
+scratch_root_chroot_mounts
 
 # One README command in the chroot with a clean environment (plus NAME=VALUE... given after it);
 # sets rc and secs.

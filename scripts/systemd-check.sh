@@ -12,10 +12,11 @@
 # Exit: 0 every check passed, 1 a check failed, 2 a missing prerequisite or a failed set-up.
 # Environment:
 #   EAS_FRESH_CACHE     the pristine base root (default /var/cache/eas-tools/bookworm-minbase,
-#                       made by `make fresh-check`); copied, never changed
+#                       made once with debootstrap as `make fresh-check` does); copied, never changed
 #   EAS_SYSTEMD_KEEP=1  keep the scratch root afterwards, else it is removed
 # shellcheck disable=SC2015,SC2016,SC2317 # "A && ok || bad": ok never fails; sh -c programs; cleanup runs from a trap
 set -u
+start=$(date +%s)
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${EAS_FRESH_CACHE:-/var/cache/eas-tools/bookworm-minbase}
 
@@ -26,11 +27,8 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (chroot, mounts, systemd-nspawn)"
-# Its own mount namespace, private, so no mount can reach this machine's and all go with it.
-if [ -z "${EAS_SYSTEMD_NS:-}" ] && command -v unshare >/dev/null 2>&1; then
-	EAS_SYSTEMD_NS=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-[ -f "$cache/.eas-fresh-complete" ] || die "no base root in $cache: run \`make fresh-check\` once (it makes it)"
+. "$top/scripts/scratch-root.sh"
+scratch_root_ns EAS_SYSTEMD_NS "$0" "$@"
 head=$(git -C "$top" rev-parse HEAD) || die "$top is not a git checkout with a commit"
 if ! command -v systemd-nspawn >/dev/null 2>&1; then
 	say "installing systemd-container (systemd-nspawn)"
@@ -38,43 +36,25 @@ if ! command -v systemd-nspawn >/dev/null 2>&1; then
 		systemd-container >/dev/null 2>&1 || die "cannot install systemd-container with apt-get"
 fi
 
-root=$(mktemp -d /var/tmp/eas-systemd.XXXXXX) || die "cannot make a scratch directory in /var/tmp"
-log=$root.log
+scratch_root_base "$cache"
+root="" ns=""
 machine=eas-check-$$
-mounted="" ns=""
 cleanup() {
 	if [ -n "$ns" ] && kill -0 "$ns" 2>/dev/null; then
 		kill -TERM "$ns" # nspawn shuts the container down in order
 		wait "$ns"
 	fi
-	for mp in $mounted; do umount -R -l "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null; done
-	if [ "${EAS_SYSTEMD_KEEP:-0}" = 1 ]; then
-		say "scratch root kept in $root"
-	elif grep -q " $root/" /proc/self/mounts; then
-		say "not removing $root: something is still mounted under it"
-	else
-		rm -rf --one-file-system "$root"
-	fi
+	scratch_root_cleanup "${EAS_SYSTEMD_KEEP:-0}"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # ---- the root: base + systemd, this HEAD built and installed ----
-say "copying $cache to $root"
-cp -a "$cache/." "$root/" || die "cannot copy $cache"
-rm -f "$root/.eas-fresh-complete"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-git clone -q "$top" "$root/work/eas-tools" && git -C "$root/work/eas-tools" checkout -q "$head" ||
-	die "git clone of $top failed"
-for m in proc dev tmp; do
-	mkdir -p "$root/$m"
-	case $m in
-	proc) mount -t proc proc "$root/proc" ;;
-	dev) mount --rbind /dev "$root/dev" && mount --make-rprivate "$root/dev" ;;
-	tmp) mount -t tmpfs -o mode=1777 tmp "$root/tmp" ;;
-	esac || die "mount of $root/$m failed"
-	mounted="$root/$m $mounted"
-done
+scratch_root_make "$cache" eas-systemd "$top" "$head"
+log=$root.log
+scratch_root_mount "$root/proc" -t proc proc
+scratch_root_mount "$root/dev" --rbind /dev
+scratch_root_mount "$root/tmp" -t tmpfs -o mode=1777 tmp
 in_chroot() {
 	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/sh -c "$1"
@@ -85,8 +65,7 @@ in_chroot 'apt-get -o DPkg::Lock::Timeout=600 update -qq &&
 	cd /work/eas-tools && make deps && make -j2 && make install PREFIX=/usr/local &&
 	sox -n -r 22050 -c 1 -b 16 /srv/noise.wav synth 3 pinknoise vol 0.05' >"$log" 2>&1 ||
 	{ tail -n 20 "$log" >&2; die "set-up in the chroot failed (log $log)"; }
-for mp in $mounted; do umount -R -l "$mp"; done
-mounted=""
+scratch_root_umount
 # What make deps pulled in for the tests but the container need not run.
 for u in lighttpd postgresql prometheus redis-sentinel apt-daily apt-daily-upgrade man-db e2scrub_reap; do
 	ln -sf /dev/null "$root/etc/systemd/system/$u.service"
@@ -190,5 +169,5 @@ if [ "$fail" -ne 0 ]; then
 	exit 1
 fi
 rm -f "$log" "$log.boot"
-say "passed"
+say "passed in $(($(date +%s) - start)) s"
 exit 0

@@ -2,7 +2,6 @@
  * HLS, RTSP...) and .m3u/.pls playlists, decoded frame by frame into the sink. */
 #include "capture.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 #include <libavutil/log.h>
 
 #include "log.h"
+#include "playlist.h"
 #include "version.h" /* EAS_VERSION, made by the Makefile */
 
 #define NET_STALL_NS    (15 * 1000000000LL) /* a network read or open that hangs this long fails */
@@ -107,107 +107,7 @@ void src_av_log_setup(int verbose)
 	av_log_set_callback(avlog_cb);
 }
 
-/* ---- classification and playlists ---- */
-
-static bool is_url(const char *s)
-{
-	const char *p = s;
-	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
-		p++;
-	return p > s && strncmp(p, "://", 3) == 0;
-}
-
-static bool is_network_url(const char *s)
-{
-	return is_url(s) && strncasecmp(s, "file://", 7) != 0;
-}
-
-/* Does the path part of S (before '?' or '#') end in EXT (".m3u")? */
-static bool has_ext(const char *s, const char *ext)
-{
-	size_t n = strcspn(s, is_url(s) ? "?#" : ""), e = strlen(ext);
-	return n >= e && strncasecmp(s + n - e, ext, e) == 0;
-}
-
-static bool is_playlist(const char *s)
-{
-	return has_ext(s, ".m3u") || has_ext(s, ".pls");
-}
-
-/* Entries of playlist TEXT (m3u or pls) into a NULL-terminated array of strdup'ed strings,
- * relative ones resolved against BASE; *NENT is the count (NULL when 0). */
-static char **parse_playlist(char *text, const char *base, int *nent)
-{
-	char **v = NULL;
-	int n = 0;
-	bool pls = strncasecmp(text, "[playlist]", 10) == 0 || has_ext(base, ".pls");
-
-	*nent = 0;
-	for (char *save = NULL, *ln = strtok_r(text, "\r\n", &save); ln;
-	     ln = strtok_r(NULL, "\r\n", &save)) {
-		while (isspace((unsigned char)*ln))
-			ln++;
-		size_t l = strlen(ln);
-		while (l > 0 && isspace((unsigned char)ln[l - 1]))
-			ln[--l] = '\0';
-		if (pls) {
-			if (strncasecmp(ln, "file", 4) != 0 || !isdigit((unsigned char)ln[4]))
-				continue;
-			char *eq = strchr(ln, '=');
-			if (!eq)
-				continue;
-			ln = eq + 1;
-		} else if (ln[0] == '#') {
-			continue;
-		}
-		if (!*ln)
-			continue;
-		char *ent;
-		if (is_url(ln) || (ln[0] == '/' && !is_url(base))) {
-			ent = strdup(ln);
-		} else {
-			/* Relative: against the scheme://host of BASE for "/x", else its directory.
-			 */
-			const char *cut;
-			if (ln[0] == '/') {
-				const char *h = strstr(base, "://") + 3;
-				cut = h + strcspn(h, "/?#");
-			} else {
-				size_t q = strcspn(base, is_url(base) ? "?#" : "");
-				cut = base + q;
-				while (cut > base && cut[-1] != '/')
-					cut--;
-			}
-			size_t bl = (size_t)(cut - base);
-			ent = malloc(bl + strlen(ln) + 1);
-			if (ent) {
-				memcpy(ent, base, bl);
-				strcpy(ent + bl, ln);
-			}
-		}
-		char **nv = realloc(v, sizeof *v * (size_t)(n + 2));
-		if (!ent || !nv) {
-			free(ent);
-			if (nv)
-				v = nv;
-			break;
-		}
-		v = nv;
-		v[n++] = ent;
-		v[n] = NULL;
-	}
-	*nent = n;
-	return v;
-}
-
-static void free_list(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
+/* ---- classification (playlists: playlist.c) ---- */
 
 /* Read a local file whole (for classification); NULL on failure. */
 static char *slurp_local(const char *path)
@@ -229,15 +129,15 @@ static enum cap_kind src_av_classify(const char *input)
 {
 	if (strcmp(input, "-") == 0)
 		return CAP_STDIN;
-	if (is_network_url(input))
+	if (cap_is_network_url(input))
 		return CAP_NET;
-	if (is_playlist(input) && !is_url(input)) {
+	if (cap_is_playlist(input) && !cap_is_url(input)) {
 		char *text = slurp_local(input);
 		int n = 0;
 		char **v =
-		    text && !strstr(text, "#EXT-X-") ? parse_playlist(text, input, &n) : NULL;
-		bool net = n > 0 && is_network_url(v[0]);
-		free_list(v);
+		    text && !strstr(text, "#EXT-X-") ? cap_playlist_parse(text, input, &n) : NULL;
+		bool net = n > 0 && cap_is_network_url(v[0]);
+		cap_list_free(v);
 		free(text);
 		if (net)
 			return CAP_NET;
@@ -352,7 +252,7 @@ static int open_one(struct src_av *a, const struct cap_opts *o, const char *url,
 	char tmp[32];
 	int r;
 
-	a->live = is_network_url(url);
+	a->live = cap_is_network_url(url);
 	a->fmt = avformat_alloc_context();
 	if (!a->fmt)
 		return AVERROR(ENOMEM);
@@ -442,9 +342,9 @@ static int src_av_open(struct src_av **out, const struct cap_opts *o, struct sin
 	a->sink = s;
 	a->raw = o->raw_rate > 0;
 	a->input = o->input;
-	a->live = is_network_url(o->input);
+	a->live = cap_is_network_url(o->input);
 	a->hup_reopens = o->kind == CAP_NET;
-	if (!o->raw_rate && is_playlist(o->input)) {
+	if (!o->raw_rate && cap_is_playlist(o->input)) {
 		char *text = slurp_avio(a, o->input, err, errlen);
 		char **v = NULL;
 		int n = 0;
@@ -458,7 +358,7 @@ static int src_av_open(struct src_av **out, const struct cap_opts *o, struct sin
 				goto fail;
 			goto ok;
 		} else {
-			v = parse_playlist(text, o->input, &n);
+			v = cap_playlist_parse(text, o->input, &n);
 			r = AVERROR(EINVAL);
 			snprintf(err, errlen, "%s: playlist has no entries", o->input);
 		}
@@ -475,7 +375,7 @@ static int src_av_open(struct src_av **out, const struct cap_opts *o, struct sin
 			if (r == AVERROR_EXIT)
 				break;
 		}
-		free_list(v);
+		cap_list_free(v);
 		if (r < 0)
 			goto fail;
 	} else {

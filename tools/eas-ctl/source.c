@@ -11,6 +11,7 @@
 #include "lines.h"
 #include "keys.h"
 #include "log.h"
+#include "signals.h"
 
 /* The config of a source: {"name":..,"input":..,"rate":HZ,"options":{NAME:VALUE,...}}. */
 static int config_write(const char *name, const char *input, long rate, const struct eas_pair *p,
@@ -37,7 +38,7 @@ static int out_status(void)
 {
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return EAS_EXIT_OK;
-	if (errno == EPIPE)
+	if (eas_stdout_gone(errno))
 		return EAS_EXIT_OK;
 	log_error_errno("cannot write the listing");
 	return EAS_EXIT_FAIL;

@@ -478,7 +478,7 @@ int main(int argc, char **argv)
 		write_errno = errno;
 	if (gone || write_errno) {
 		/* a closed pipe downstream ends us quietly, with status 0 (DESIGN.md) */
-		if (write_errno == EPIPE)
+		if (eas_stdout_gone(write_errno))
 			return rc;
 		errno = write_errno;
 		log_error_errno("write error");

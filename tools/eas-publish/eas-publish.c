@@ -300,7 +300,7 @@ static int on_input(struct pub *p)
 	if (pub_input_read(p->in) < 0)
 		input_ended(p);
 	if (!p->o.quiet && !p->out_closed && ferror(stdout)) {
-		if (errno != EPIPE) {
+		if (!eas_stdout_gone(errno)) {
 			log_error_errno("stdout");
 			return EAS_EXIT_FAIL;
 		}
@@ -408,7 +408,7 @@ static int finish(struct pub *p, int rc)
 		eas_spool_compact(&p->spool, 1);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE && !p->out_closed) {
+		if (!p->out_closed && !eas_stdout_gone(errno)) {
 			log_error_errno("stdout");
 			rc = EAS_EXIT_FAIL;
 		}

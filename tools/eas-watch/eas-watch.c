@@ -2,7 +2,6 @@
  * hook, Prometheus export, all read from the Redis that eas-publish and eas-ctl write.  This
  * file is the command line: one getopt over every option, each checked against its subcommand. */
 #include <getopt.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,13 +142,6 @@ static int bad(int cmd, const char *fmt, const char *arg)
 	/* check's bad usage is UNKNOWN, as monitoring plugins say it (also 3 = EAS_EXIT_TIMEOUT
 	 * elsewhere, so the others use 2) */
 	return cmd == C_CHECK ? EAS_NAGIOS_UNKNOWN : EAS_EXIT_USAGE;
-}
-
-/* True when standard output is a pipe whose reader has closed it (POLLERR on the write end). */
-static bool stdout_gone(void)
-{
-	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 int main(int argc, char **argv)
@@ -378,7 +370,7 @@ int main(int argc, char **argv)
 	/* A reader that went away (| head) ends the output quietly, as in every eas-tools
 	 * program; any other failed write is said.  check keeps its Nagios codes. */
 	if (cmd != C_CHECK && rc == EAS_EXIT_FAIL && ferror(stdout)) {
-		if (stdout_gone())
+		if (eas_stdout_gone(0))
 			return EAS_EXIT_OK;
 		log_error("cannot write to standard output");
 	}
