@@ -5,9 +5,9 @@
 #   TRIALS per rate and kind (default 200 at 22050 Hz in make bench; 10000 at 8000 22050 48000 for
 #   the measurement of issue 15), RATES e.g. "8000 22050 48000", KINDS "awgn fm".  eas-decode and
 #   eas-decode --strict are scored on the same audio; EAS_DECODE_OTHER="PATH..." adds other
-#   binaries (e.g. an older build).  The level is found (bisection) for eas-decode, or for
-#   eas-decode --strict with WRONG_LEVEL=strict.  Target: no wrong header from eas-decode, nor
-#   from --strict.
+#   binaries (e.g. an older build).  The level is found (bisection: 7 steps of 60 trials, then 4
+#   of 300 within 10 % of it) for eas-decode, or for eas-decode --strict with WRONG_LEVEL=strict.
+#   Target: no wrong header from eas-decode, nor from --strict.
 #   WRONG_SHOW=1 prints each wrong header beside the one sent.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,14 +100,19 @@ strict_level = os.environ.get("WRONG_LEVEL") == "strict"
 fail = 0
 for kind in kinds.split():
     for rate in map(int, rates.split()):
-        # the level where about half the headers fail: bisection on 60 trials a step
+        # the level where about half the headers fail: bisection, 7 steps of 60 trials, then
+        # 4 steps of 300 within 10 % either side of it (60 trials put the level anywhere from
+        # a quarter to two thirds passing)
         lo, hi = (0.05, 1.5) if kind == "awgn" else (0.05, 3.0)
-        for step in range(7):
+        for step in range(11):
+            if step == 7:
+                lo, hi = (lo * hi) ** 0.5 / 1.1, (lo * hi) ** 0.5 * 1.1
             mid = (lo * hi) ** 0.5
-            sent, (got, *_) = run([cmds[1] if strict_level else ours], kind, mid, rate, 60,
+            m = 60 if step < 7 else 300
+            sent, (got, *_) = run([cmds[1] if strict_level else ours], kind, mid, rate, m,
                                   1000 + step)
             ok, _ = score(sent, got)
-            if ok > 30:
+            if ok > m // 2:
                 lo = mid
             else:
                 hi = mid
