@@ -72,8 +72,9 @@ static void remember(struct same_decoder *d, const char *raw, double t)
 #define HEADER_EXP 1e-4
 
 /* The same bound when strict (--strict): at the noise level where half the headers fail, the
- * default bound still let 2 wrong headers through in 60,000 trials (bench/wrong.sh, each with an
- * expected number of wrong characters between 1e-5 and 1e-4); this one keeps a hundred times
+ * default bound still let 1 or 2 wrong headers through in some runs of 10,000 trials (5 in
+ * 110,000, bench/wrong.sh, each with an expected number of wrong characters between 1e-5 and
+ * 1e-4); this one keeps a hundred times
  * further from them, and costs the public corpus one case (a long header through Opus at 16 kbit/s,
  * 2.3e-5). */
 #define STRICT_EXP 1e-6
