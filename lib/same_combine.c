@@ -67,16 +67,14 @@ static void remember(struct same_decoder *d, const char *raw, double t)
 #define ERASED 0.5
 
 /* Expected number of wrong characters (the sum of every character's expected error, and the
- * layout's) above which the decoder reports nothing (issue 15): a wrong header printed must be
- * rarer than 1 in 10,000 trials at the noise level where half the headers fail. */
+ * layout's) above which the decoder reports nothing (issue 15), so that wrong headers printed at
+ * the noise level where half the headers fail are rare: 5 in 110,000 of bench/wrong.sh's trials,
+ * each with an expected number of wrong characters between 1e-5 and 1e-4. */
 #define HEADER_EXP 1e-4
 
-/* The same bound when strict (--strict): at the noise level where half the headers fail, the
- * default bound still let 1 or 2 wrong headers through in some runs of 10,000 trials (5 in
- * 110,000, bench/wrong.sh, each with an expected number of wrong characters between 1e-5 and
- * 1e-4); this one keeps a hundred times
- * further from them, and costs the public corpus one case (a long header through Opus at 16 kbit/s,
- * 2.3e-5). */
+/* The same bound when strict (--strict), a hundred times further from those: no wrong header in
+ * 130,000 trials, at the cost of one case of the public corpus (a long header through Opus at
+ * 16 kbit/s, 2.3e-5). */
 #define STRICT_EXP 1e-6
 
 /* Expected error of a burst's own choice of a character below which that burst says clearly that
