@@ -1,5 +1,5 @@
-/* fuzz_header.c: libFuzzer target for the SAME header parser (both modes) and its alert line writer
- * (lib/lines). */
+/* fuzz_header.c: libFuzzer target for the SAME header parser (both modes), the rules of its fields
+ * (same_field_usual) and its alert line writer (lib/lines). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		eas_json_free(&j);
 	}
+	/* Each field's rule on the input's first bytes, read no further than the field's size. */
+	static const size_t flen[] = {3, 6, 4, 7, 1};
+	for (int f = SAME_F_EVENT; f <= SAME_F_SENDER; f++)
+		if (size >= flen[f]) {
+			char *t = malloc(flen[f]);
+			if (!t)
+				break;
+			memcpy(t, text, flen[f]);
+			int u = same_field_usual((enum same_field)f, t);
+			free(t);
+			if (u != 0 && u != 1)
+				abort();
+		}
 	free(text);
 	return 0;
 }

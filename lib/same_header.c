@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fips.h"
 #include "timeutil.h"
 
 /*
@@ -236,6 +237,34 @@ static int legal_purge(int hh, int mm)
 	if (minutes <= 60)
 		return mm % 15 == 0;
 	return mm == 0 || mm == 30;
+}
+
+int same_field_usual(enum same_field f, const char *t)
+{
+	static const size_t len[] = {3, 6, 4, 7, 1};
+	char ev[4];
+	if ((unsigned)f > SAME_F_SENDER ||
+	    (f != SAME_F_EVENT && f != SAME_F_SENDER && !all_digits(t, len[f])))
+		return 0;
+	switch (f) {
+	case SAME_F_EVENT:
+		memcpy(ev, t, 3);
+		ev[3] = '\0';
+		return find_event(ev) != NULL;
+	case SAME_F_LOCATION:
+		if (num(t + 3, 3) == 0) /* the whole state, or with 00 the whole country */
+			return num(t + 1, 2) == 0 || eas_fips_state_abbr(num(t + 1, 2)) != NULL;
+		return eas_fips_county(num(t + 1, 2), num(t + 3, 3)) != NULL;
+	case SAME_F_PURGE:
+		return legal_purge(num(t, 2), num(t + 2, 2));
+	case SAME_F_ISSUED:
+		return num(t, 3) >= 1 && num(t, 3) <= 366 && num(t + 3, 2) <= 23 &&
+		       num(t + 5, 2) <= 59;
+	case SAME_F_SENDER:
+		return (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+		       (*t && strchr(" /().", *t));
+	}
+	return 0;
 }
 
 int same_header_parse(const char *text, size_t len, int flags, struct same_header *out, char *err,
