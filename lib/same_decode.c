@@ -37,8 +37,8 @@
  * the number of locations is chosen by the least total cost of all character
  * classes, and each character is the best of the ones legal at its place
  * (digits, letters, the four originators...).  The margins of those choices
- * give the expected number of errors; a header is reported only when that is
- * below 1e-4, no character is on a thin margin that the bursts do not confirm, and
+ * give the expected number of errors (alternatives weighed by the rules
+ * senders keep); a header is reported only when that is below 3e-5, no character is on a thin margin that the bursts do not confirm, and
  * the result passes same_header_parse().  A wrong alert is worse than none.
  * Two clean bursts that agree decide at once; a group of fewer than three
  * closes when the next burst could no longer come.

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 	    "      --raw                  print headers and NNNN as plain lines, as multimon-ng "
 	    "does\n"
 	    "      --strict               a header's expected wrong characters at most 1e-6\n"
-	    "                             (default 1e-4), and every pair of three bursts\n"
+	    "                             (default 3e-5), and every pair of three bursts\n"
 	    "                             must decide a character on a thin margin alike\n"
 	    "      --now TIME             receive time of the input's start (RFC 3339 such as\n"
 	    "                             2026-11-22T14:05:00Z or ...+02:00, epoch seconds or\n"
