@@ -139,22 +139,29 @@ struct decoded {
 
 /* ---- small helpers shared by the stages ------------------------------- */
 
-/* Value of a tick series at fractional tick X (linear interpolation). */
+/* The whole tick *I of fractional tick X (X >= 0) and the fraction past it, 0..1. */
+static inline float tick_split(double x, uint64_t *i)
+{
+	*i = (uint64_t)x;
+	return (float)(x - (double)*i);
+}
+
+/* Value of a tick series at fractional tick X (linear interpolation; 0 before tick 0). */
 static inline float at(const float *v, double x)
 {
 	if (x < 0)
 		return 0;
-	uint64_t i = (uint64_t)x;
-	float f = (float)(x - (double)i);
+	uint64_t i;
+	float f = tick_split(x, &i);
 	return v[i % RING] * (1 - f) + v[(i + 1) % RING] * f;
 }
 
 /* The boxcar sums (mark re, im, space re, im) at fractional tick X into Z (linear
- * interpolation). */
+ * interpolation; tick 0's before it). */
 static inline void at4(const float *tz, double x, float z[4])
 {
-	uint64_t i = x > 0 ? (uint64_t)x : 0;
-	float f = x > 0 ? (float)(x - (double)i) : 0;
+	uint64_t i = 0;
+	float f = x > 0 ? tick_split(x, &i) : 0;
 	const float *a = tz + 4 * (i % RING), *b = tz + 4 * ((i + 1) % RING);
 	for (int q = 0; q < 4; q++)
 		z[q] = a[q] * (1 - f) + b[q] * f;
