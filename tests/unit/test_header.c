@@ -1,10 +1,9 @@
-/* test_header.c: unit tests of the SAME header parser, names, times and id (lib/same_header.c,
- * lib/fips.c); its alert line is tested in test_lines.c. */
+/* test_header.c: unit tests of the SAME header parser, names, times and id (lib/same_header.c);
+ * its alert line is tested in test_lines.c, the place table in test_places.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fips.h"
 #include "same_header.h"
 #include "t.h"
 #include "timeutil.h"
@@ -451,75 +450,6 @@ static void test_names(void)
 	CHECK(same_part_name(10) == NULL);
 }
 
-static void test_fips(void)
-{
-	const struct eas_fips_county *c = eas_fips_county(39, 173);
-	CHECK(c != NULL);
-	CHECK(c && c->state == 39 && c->county == 173);
-	CHECK_STR(c ? eas_fips_name(c) : NULL, "Wood County");
-	CHECK_STR(c ? eas_fips_st(c) : NULL, "OH");
-	CHECK_STR(eas_fips_county(39, 35) ? eas_fips_name(eas_fips_county(39, 35)) : NULL,
-	          "Cuyahoga County");
-	CHECK_STR(eas_fips_county(1, 1) ? eas_fips_name(eas_fips_county(1, 1)) : NULL,
-	          "Autauga County");
-	CHECK_STR(eas_fips_county(72, 127) ? eas_fips_name(eas_fips_county(72, 127)) : NULL,
-	          "San Juan Municipio");
-	CHECK_STR(eas_fips_county(11, 1) ? eas_fips_st(eas_fips_county(11, 1)) : NULL, "DC");
-	const struct eas_fips_county *last = &eas_fips_counties[eas_fips_ncounties - 1];
-	CHECK(eas_fips_county(last->state, last->county) == last);
-	CHECK(eas_fips_county(eas_fips_counties[0].state, eas_fips_counties[0].county) ==
-	      &eas_fips_counties[0]);
-	CHECK(eas_fips_county(39, 0) == NULL);
-	CHECK(eas_fips_county(39, 2) == NULL);
-	CHECK(eas_fips_county(0, 0) == NULL);
-	CHECK(eas_fips_county(99, 999) == NULL);
-	CHECK(eas_fips_county(-1, 1) == NULL);
-	CHECK(eas_fips_county(1, 1000) == NULL);
-	CHECK(eas_fips_ncounties > 3000);
-
-	/* The table is sorted and every entry is found; every state in it has names. */
-	int sorted = 1, found = 1, named = 1;
-	for (size_t i = 0; i < eas_fips_ncounties; i++) {
-		const struct eas_fips_county *e = &eas_fips_counties[i];
-		if (i && eas_fips_counties[i - 1].state * 1000 + eas_fips_counties[i - 1].county >=
-		             e->state * 1000 + e->county)
-			sorted = 0;
-		if (eas_fips_county(e->state, e->county) != e)
-			found = 0;
-		if (e->kind == EAS_PLACE_MARINE) /* marine areas are no states: test_places */
-			continue;
-		if (!eas_fips_state_abbr(e->state) ||
-		    strcmp(eas_fips_state_abbr(e->state), eas_fips_st(e)) ||
-		    !eas_fips_state_name(e->state))
-			named = 0;
-	}
-	CHECK(sorted);
-	CHECK(found);
-	CHECK(named);
-
-	int nstates = 0;
-	for (int s = 1; s <= 56; s++)
-		nstates += eas_fips_state_abbr(s) != NULL;
-	CHECK(nstates == 51); /* 50 states and DC */
-	CHECK_STR(eas_fips_state_abbr(0), "US");
-	CHECK_STR(eas_fips_state_name(0), "United States");
-	CHECK_STR(eas_fips_state_abbr(39), "OH");
-	CHECK_STR(eas_fips_state_name(39), "Ohio");
-	CHECK_STR(eas_fips_state_name(11), "District of Columbia");
-	CHECK_STR(eas_fips_state_abbr(72), "PR");
-	CHECK_STR(eas_fips_state_abbr(60), "AS");
-	CHECK_STR(eas_fips_state_abbr(66), "GU");
-	CHECK_STR(eas_fips_state_abbr(69), "MP");
-	CHECK_STR(eas_fips_state_abbr(74), "UM");
-	CHECK_STR(eas_fips_state_abbr(78), "VI");
-	CHECK_STR(eas_fips_state_name(78), "U.S. Virgin Islands");
-	CHECK(eas_fips_state_abbr(3) == NULL);
-	CHECK(eas_fips_state_abbr(77) == NULL); /* marine area, not a state */
-	CHECK(eas_fips_state_abbr(79) == NULL);
-	CHECK(eas_fips_state_abbr(-1) == NULL);
-	CHECK(eas_fips_state_name(1000) == NULL);
-}
-
 static void times_of(const char *hdr, int64_t now, int64_t want_issued, int want_purge)
 {
 	int64_t is = 0, ex = 0;
@@ -637,7 +567,6 @@ int main(void)
 	test_sender();
 	test_bytes_and_truncation();
 	test_names();
-	test_fips();
 	test_times();
 	test_id();
 	return t_done("test_header");
