@@ -52,13 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		eas_json_free(&j);
 	}
 	/* Each field's rule on the input's first bytes, read no further than the field's size. */
-	static const size_t flen[] = {3, 6, 4, 7, 1};
 	for (int f = SAME_F_EVENT; f <= SAME_F_SENDER; f++)
-		if (size >= flen[f]) {
-			char *t = malloc(flen[f]);
+		if (size >= same_field_len((enum same_field)f)) {
+			size_t n = same_field_len((enum same_field)f);
+			char *t = malloc(n);
 			if (!t)
 				break;
-			memcpy(t, text, flen[f]);
+			memcpy(t, text, n);
 			int u = same_field_usual((enum same_field)f, t);
 			free(t);
 			if (u != 0 && u != 1)

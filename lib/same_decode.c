@@ -38,7 +38,8 @@
  * classes, and each character is the best of the ones legal at its place
  * (digits, letters, the four originators...).  The margins of those choices
  * give the expected number of errors (alternatives weighed by the rules
- * senders keep); a header is reported only when that is below 3e-5, no character is on a thin margin that the bursts do not confirm, and
+ * senders keep); a header is reported only when that is at most 3e-5, no
+ * character is on a thin margin that the bursts do not confirm, and
  * the result passes same_header_parse().  A wrong alert is worse than none.
  * Two clean bursts that agree decide at once; a group of fewer than three
  * closes when the next burst could no longer come.
@@ -66,7 +67,6 @@ static inline uint64_t whole_at_or_past(double x)
 	uint64_t i = (uint64_t)x;
 	return (double)i < x ? i + 1 : i;
 }
-
 
 struct same_decoder *same_decoder_new(int rate)
 {

@@ -217,7 +217,8 @@ int same_soft_coherent(const struct same_decoder *d, const double *x, float *s, 
 int same_ml_decode(struct same_decoder *d, const float *s, int nbits, struct decoded *out);
 
 /* Expected number of wrong choices in OUT (decoded last by same_ml_decode()) when the
- * log-likelihood of a choice is KAPPA times minus its cost; sets OUT->misfit. */
+ * log-likelihood of a choice is KAPPA times minus its cost, each alternative character weighed by
+ * the rules senders keep (same_field_usual(), UNUSUAL in same_ml.c); sets OUT->misfit. */
 double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out, double kappa);
 
 /* The expected error of character CH at data place P (after "ZCZC") from the soft bits of that

@@ -239,12 +239,17 @@ static int legal_purge(int hh, int mm)
 	return mm == 0 || mm == 30;
 }
 
+size_t same_field_len(enum same_field f)
+{
+	static const size_t len[] = {3, 6, 4, 7, 1}; /* by enum same_field */
+	return (unsigned)f <= SAME_F_SENDER ? len[f] : 0;
+}
+
 int same_field_usual(enum same_field f, const char *t)
 {
-	static const size_t len[] = {3, 6, 4, 7, 1};
 	char ev[4];
-	if ((unsigned)f > SAME_F_SENDER ||
-	    (f != SAME_F_EVENT && f != SAME_F_SENDER && !all_digits(t, len[f])))
+	if (!same_field_len(f) ||
+	    (f != SAME_F_EVENT && f != SAME_F_SENDER && !all_digits(t, same_field_len(f))))
 		return 0;
 	switch (f) {
 	case SAME_F_EVENT:
@@ -252,8 +257,8 @@ int same_field_usual(enum same_field f, const char *t)
 		ev[3] = '\0';
 		return find_event(ev) != NULL;
 	case SAME_F_LOCATION:
-		if (num(t + 3, 3) == 0) /* the whole state, or with 00 the whole country */
-			return num(t + 1, 2) == 0 || eas_fips_state_abbr(num(t + 1, 2)) != NULL;
+		if (num(t + 3, 3) == 0) /* the whole state; 00: the whole country ("US") */
+			return eas_fips_state_abbr(num(t + 1, 2)) != NULL;
 		return eas_fips_county(num(t + 1, 2), num(t + 3, 3)) != NULL;
 	case SAME_F_PURGE:
 		return legal_purge(num(t, 2), num(t + 2, 2));

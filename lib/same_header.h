@@ -74,13 +74,16 @@ enum same_field {
  * Is TEXT (the field's characters, no NUL needed: 3, 6, 4, 7 or 1 of them) what a sender that
  * follows the rules sends in field F?  The rules: an event code the table here knows (47 CFR
  * 11.31(e), NWSI 10-1712); a location whose SSCCC is a place of lib/fips (Census and NWS files,
- * data/PROVENANCE.md), a state's or marine area's 000, or 000000 (the P digit is free); a purge
- * in 15-minute steps to an hour and 30-minute steps beyond (47 CFR 11.31(c)); an issue time with
- * day 1..366, hour 0..23, minute 0..59; a sender character that is a capital, a digit, a space,
+ * data/PROVENANCE.md), a state's 000, or 000000 (the P digit is free); a purge in 15-minute steps
+ * to an hour and 30-minute steps beyond (47 CFR 11.31(c)); an issue time with day 1..366 (000,
+ * which some encoders send, is no date), hour 0..23, minute 0..59; a sender character that is a capital, a digit, a space,
  * '/', '(', ')' or '.'.  Received headers may break these rules (same_header_parse() takes them);
  * the decoder trusts a marginal header less when it does (same_ml.c).
  */
 int same_field_usual(enum same_field f, const char *text);
+
+/* The number of characters same_field_usual() reads of field F: 3, 6, 4, 7 or 1; 0 for no field. */
+size_t same_field_len(enum same_field f);
 
 /* How far after the receive time an issue time may be: sender clocks run ahead. */
 #define SAME_ISSUE_SKEW_MS (2 * 86400000LL)

@@ -256,26 +256,40 @@ static int field_of(const struct decoded *out, int p, enum same_field *f)
 	return -1;
 }
 
-/* Prior odds of character C at data place P of OUT against the decided one (UNUSUAL). */
-static double prior_odds(const struct decoded *out, int p, int c)
-{
+/* A place's field as same_field_usual() judges it: where it starts, its kind, its text as
+ * decided, and whether the decided header keeps its rule. */
+struct rule_at {
+	int first, was;
 	enum same_field f;
-	int first = field_of(out, p, &f);
-	if (first < 0)
-		return 1;
-	static const int len[] = {3, 6, 4, 7, 1}; /* by enum same_field */
 	char t[8];
-	memcpy(t, out->raw + 4 + first, (size_t)len[f]);
-	int was = same_field_usual(f, t);
-	t[p - first] = (char)c;
-	int alt = same_field_usual(f, t);
-	return alt == was ? 1 : alt ? 1 / UNUSUAL : UNUSUAL;
+};
+
+/* The field of data place P of OUT into *R; false where no rule applies. */
+static bool rule_at(const struct decoded *out, int p, struct rule_at *r)
+{
+	r->first = field_of(out, p, &r->f);
+	if (r->first < 0)
+		return false;
+	memcpy(r->t, out->raw + 4 + r->first, same_field_len(r->f));
+	r->was = same_field_usual(r->f, r->t);
+	return true;
+}
+
+/* Prior odds of character C at data place P (in R's field) against the decided one (UNUSUAL). */
+static double prior_odds(struct rule_at *r, int p, int c)
+{
+	char *at = &r->t[p - r->first], keep = *at;
+	*at = (char)c;
+	int alt = same_field_usual(r->f, r->t);
+	*at = keep;
+	return alt == r->was ? 1 : alt ? 1 / UNUSUAL : UNUSUAL;
 }
 
 /*
  * Expected number of wrong choices in OUT (layout, originator, characters) when
  * the log-likelihood of a choice is KAPPA times minus its cost (Gaussian soft
- * values: kappa = mean / variance).  The union bound over the alternatives.
+ * values: kappa = mean / variance), each alternative character weighed by the
+ * rules senders keep (prior_odds()).  The union bound over the alternatives.
  * Also sets OUT->misfit.
  */
 double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out, double kappa)
@@ -302,9 +316,13 @@ double same_ml_expected_errors(const struct same_decoder *d, struct decoded *out
 		int ch = (unsigned char)out->raw[4 + p];
 		float c0 = d->cost[p][ch];
 		double ep = 0;
+		struct rule_at ra;
+		bool ruled = rule_at(out, p, &ra);
 		for (int c = 32; c < 128; c++)
-			if (c != ch && cs_has(set, c))
-				ep += exp(-kappa * (d->cost[p][c] - c0)) * prior_odds(out, p, c);
+			if (c != ch && cs_has(set, c)) {
+				double x = exp(-kappa * (d->cost[p][c] - c0));
+				ep += x > 0 && ruled ? x * prior_odds(&ra, p, c) : x;
+			}
 		out->ep[p] = (float)ep;
 		if (ep > out->thin)
 			out->thin = ep, out->thin_place = p;

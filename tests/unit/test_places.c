@@ -254,7 +254,7 @@ static void test_lookup(void)
 			sorted = 0;
 		if (eas_fips_county(e->state, e->county) != e)
 			found = 0;
-		if (e->kind == EAS_PLACE_MARINE) /* marine areas are no states: test_places */
+		if (e->kind == EAS_PLACE_MARINE) /* marine areas are no states: test_lookup() */
 			continue;
 		if (!eas_fips_state_abbr(e->state) ||
 		    strcmp(eas_fips_state_abbr(e->state), eas_fips_st(e)) ||

@@ -16,13 +16,14 @@ static void test_event(void)
 
 static void test_location(void)
 {
-	CHECK(same_field_usual(SAME_F_LOCATION, "039173")); /* Wood County, Ohio */
-	CHECK(same_field_usual(SAME_F_LOCATION, "948041")); /* the P digit is free */
-	CHECK(same_field_usual(SAME_F_LOCATION, "039000")); /* all of Ohio */
-	CHECK(same_field_usual(SAME_F_LOCATION, "000000")); /* the whole country */
-	CHECK(same_field_usual(SAME_F_LOCATION, "077650")); /* a Gulf of Mexico marine zone */
-	CHECK(same_field_usual(SAME_F_LOCATION, "009110")); /* a Connecticut planning region */
-	CHECK(same_field_usual(SAME_F_LOCATION, "046113")); /* retired (Shannon), still sent */
+	CHECK(same_field_usual(SAME_F_LOCATION, "039173"));  /* Wood County, Ohio */
+	CHECK(same_field_usual(SAME_F_LOCATION, "948041"));  /* the P digit is free */
+	CHECK(same_field_usual(SAME_F_LOCATION, "039000"));  /* all of Ohio */
+	CHECK(same_field_usual(SAME_F_LOCATION, "000000"));  /* the whole country */
+	CHECK(same_field_usual(SAME_F_LOCATION, "077650"));  /* a Gulf of Mexico marine zone */
+	CHECK(!same_field_usual(SAME_F_LOCATION, "077000")); /* a marine area is no state */
+	CHECK(same_field_usual(SAME_F_LOCATION, "009110"));  /* a Connecticut planning region */
+	CHECK(same_field_usual(SAME_F_LOCATION, "046113"));  /* retired (Shannon), still sent */
 	/* Tennessee's counties are odd numbers 1..189 */
 	CHECK(same_field_usual(SAME_F_LOCATION, "047115"));
 	CHECK(!same_field_usual(SAME_F_LOCATION, "047195"));
@@ -45,7 +46,7 @@ static void test_issued(void)
 {
 	CHECK(same_field_usual(SAME_F_ISSUED, "0010000"));
 	CHECK(same_field_usual(SAME_F_ISSUED, "3662359"));
-	CHECK(!same_field_usual(SAME_F_ISSUED, "0001200")); /* day 0 */
+	CHECK(!same_field_usual(SAME_F_ISSUED, "0001200")); /* day 0: sent by some, no date */
 	CHECK(!same_field_usual(SAME_F_ISSUED, "3671200")); /* day 367 */
 	CHECK(!same_field_usual(SAME_F_ISSUED, "1232400")); /* hour 24 */
 	CHECK(!same_field_usual(SAME_F_ISSUED, "1231260")); /* minute 60 */
@@ -63,6 +64,10 @@ static void test_sender(void)
 	CHECK(!same_field_usual(SAME_F_SENDER, "")); /* NUL */
 	/* an unknown field */
 	CHECK(!same_field_usual((enum same_field)99, "TOR"));
+	CHECK(same_field_len((enum same_field)99) == 0);
+	CHECK(same_field_len(SAME_F_EVENT) == 3 && same_field_len(SAME_F_LOCATION) == 6 &&
+	      same_field_len(SAME_F_PURGE) == 4 && same_field_len(SAME_F_ISSUED) == 7 &&
+	      same_field_len(SAME_F_SENDER) == 1);
 }
 
 int main(void)

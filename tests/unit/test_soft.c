@@ -206,7 +206,7 @@ static void test_strict(void)
  * place that is no county) is trusted less when marginal: alternatives that would keep the rule
  * count a thousand times more in its expected errors.  Clean, it is printed as sent; at rms
  * 0.76, where the header that keeps the rules is printed 3 times in 20, the one with small
- * letters never.
+ * letters fewer (none when measured; without the rules, as often as the other).
  */
 static void test_unusual(void)
 {
