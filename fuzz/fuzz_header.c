@@ -52,18 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		eas_json_free(&j);
 	}
 	/* Each field's rule on the input's first bytes, read no further than the field's size. */
-	for (int f = SAME_F_EVENT; f <= SAME_F_SENDER; f++)
-		if (size >= same_field_len((enum same_field)f)) {
-			size_t n = same_field_len((enum same_field)f);
-			char *t = malloc(n);
-			if (!t)
-				break;
-			memcpy(t, text, n);
-			int u = same_field_usual((enum same_field)f, t);
-			free(t);
-			if (u != 0 && u != 1)
-				abort();
-		}
+	for (enum same_field f = SAME_F_EVENT; f <= SAME_F_SENDER; f++) {
+		size_t n = same_field_len(f);
+		char *t = size >= n ? malloc(n) : NULL;
+		if (!t)
+			continue;
+		memcpy(t, text, n);
+		int u = same_field_usual(f, t);
+		free(t);
+		if (u != 0 && u != 1)
+			abort();
+	}
 	free(text);
 	return 0;
 }

@@ -41,9 +41,9 @@ void same_decoder_free(struct same_decoder *d);
 /* Strict (ON 1) or not (0, the default).  A header is reported only when its expected number of
  * wrong characters, its alternatives weighed by the rules senders keep (same_field_usual()), is
  * at most 3e-5 (at the noise level where half the headers fail, 1 wrong in 60,000 of
- * bench/wrong.sh's trials, none when strict; issue 15), or when strict at most 1e-6, and also every character
- * decided on a thin margin from three bursts is decided alike by every pair of them.  Else it is
- * not reported (SAME_EV_DOUBTFUL). */
+ * bench/wrong.sh's trials, none when strict; issue 15), or when strict at most 1e-6, and also
+ * every character decided on a thin margin from three bursts is decided alike by every pair of
+ * them.  Else it is not reported (SAME_EV_DOUBTFUL). */
 void same_decoder_set_strict(struct same_decoder *d, int on);
 
 /* Feed N samples.  Events become available through same_decoder_next(). */

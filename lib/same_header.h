@@ -76,9 +76,10 @@ enum same_field {
  * 11.31(e), NWSI 10-1712); a location whose SSCCC is a place of lib/fips (Census and NWS files,
  * data/PROVENANCE.md), a state's 000, or 000000 (the P digit is free); a purge in 15-minute steps
  * to an hour and 30-minute steps beyond (47 CFR 11.31(c)); an issue time with day 1..366 (000,
- * which some encoders send, is no date), hour 0..23, minute 0..59; a sender character that is a capital, a digit, a space,
- * '/', '(', ')' or '.'.  Received headers may break these rules (same_header_parse() takes them);
- * the decoder trusts a marginal header less when it does (same_ml.c).
+ * which some encoders send, is no date), hour 0..23, minute 0..59; a sender character that is a
+ * capital, a digit, a space, '/', '(', ')' or '.'.  Received headers may break these rules
+ * (same_header_parse() takes them); the decoder trusts a marginal header less when it does
+ * (same_ml.c).
  */
 int same_field_usual(enum same_field f, const char *text);
 

@@ -169,9 +169,9 @@ static void mix_noise(struct pcm *p, double amp)
 
 /* The marginal-character gate, with no burst to confirm: a burst with the last digit of its
  * location on no margin (bit 0 silenced: 3 or 2, a valid code either way) and the other bursts
- * lost gives nothing, neither header; nor do three such bursts the wrong one.  With a clean burst of the same
- * header beside it (before or after, the third lost; or all three heard), that burst confirms
- * the digit: the alert as sent.  In white noise: without noise the decoder takes a burst's
+ * lost gives nothing, neither header; nor do three such bursts the wrong one.  With a clean burst
+ * of the same header beside it (before or after, the third lost; or all three heard), that burst
+ * confirms the digit: the alert as sent.  In white noise: without noise the decoder takes a burst's
  * slightest lean for a clear choice. */
 static void test_gate_confirm(void)
 {

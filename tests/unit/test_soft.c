@@ -129,12 +129,12 @@ static void count(int rate, double shift, double speed, enum phase ph, double si
 
 /*
  * Headers in noise, decoded with the bound that keeps wrong headers from being printed (expected
- * wrong characters at most 3e-5, the default).  The non-coherent decoder heard nearly every header of
- * an exact sender at rms 0.52 (tones of amplitude 0.5, at 22050 Hz; Eb/N0 about 6.9 dB) but only
- * 2 to 5 in 10 from a sender whose tones are 80 Hz off, and at rms 0.62 (5.4 dB) next to none
+ * wrong characters at most 3e-5, the default).  The non-coherent decoder heard nearly every header
+ * of an exact sender at rms 0.52 (tones of amplitude 0.5, at 22050 Hz; Eb/N0 about 6.9 dB) but
+ * only 2 to 5 in 10 from a sender whose tones are 80 Hz off, and at rms 0.62 (5.4 dB) next to none
  * from any: with coherent soft bits, nearly every one at 0.52, from an exact sender, one whose
- * clock is 2 % fast and one whose tones are 80 Hz off either way, and most at 0.62; never a
- * wrong one.
+ * clock is 2 % fast and one whose tones are 80 Hz off either way, and most at 0.62; never a wrong
+ * one.
  */
 static void test_gain(void)
 {
